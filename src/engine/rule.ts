@@ -1,0 +1,87 @@
+import type { Node } from 'web-tree-sitter';
+import type { Severity, TextEdit, ThreadlintConfig } from './types.js';
+import type { SemanticModel } from './model/model.js';
+
+/** Where guidance pages live; a rule's page is `${DOCS_BASE}/<ID>.md`. */
+export const DOCS_BASE = 'https://github.com/threadlint/threadlint/blob/main/rules';
+
+export type FixAvailability = 'always' | 'sometimes' | 'never';
+
+export interface RuleMeta {
+  id: string;
+  /** Kebab-case name of the pattern, e.g. `bare-acquire`. */
+  name: string;
+  severity: Severity;
+  /** One sentence: what the rule finds. */
+  summary: string;
+  /** One line: why it matters, shown under each review comment. */
+  why: string;
+  fix: FixAvailability;
+  helpUri: string;
+}
+
+export interface ProposedFix {
+  description: string;
+  /** Safe fixes only: the engine refuses fixes from rules whose meta says `never`. */
+  edits: TextEdit[];
+  safe?: boolean;
+}
+
+export interface Report {
+  /** The node whose start is the finding's position. */
+  node: Node;
+  /** Optional node the range should end at (defaults to `node`). */
+  endNode?: Node;
+  message: string;
+  fix?: ProposedFix;
+}
+
+/** Per-file facts handed to project-wide checks after every file was analysed. */
+export interface ProjectFile {
+  path: string;
+  facts: Record<string, unknown>;
+}
+
+export interface ProjectReport {
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  statementLine: number;
+  statementEndLine: number;
+  /** Normalized text of the flagged statement, for the fingerprint. */
+  code: string;
+  message: string;
+}
+
+export interface RuleContext {
+  path: string;
+  source: string;
+  model: SemanticModel;
+  config: ThreadlintConfig;
+  report(report: Report): void;
+  /** Store plain-data facts for this rule's `checkProject` (no tree nodes). */
+  setFacts(facts: unknown): void;
+}
+
+export interface ProjectContext {
+  files: { path: string; facts: unknown }[];
+  config: ThreadlintConfig;
+  report(report: ProjectReport): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(context: RuleContext): void;
+  /** For rules that compare files (lock order across the run, queue joins). */
+  checkProject?(context: ProjectContext): void;
+}
+
+export function createRule(
+  meta: Omit<RuleMeta, 'helpUri'>,
+  check: Rule['check'],
+  checkProject?: Rule['checkProject'],
+): Rule {
+  return { meta: { ...meta, helpUri: `${DOCS_BASE}/${meta.id}.md` }, check, checkProject };
+}
