@@ -85,3 +85,14 @@ export function createRule(
 ): Rule {
   return { meta: { ...meta, helpUri: `${DOCS_BASE}/${meta.id}.md` }, check, checkProject };
 }
+
+/** A text edit that replaces a node's whole text. */
+export function replaceNode(node: Node, text: string): TextEdit {
+  return {
+    startLine: node.startPosition.row + 1,
+    startColumn: node.startPosition.column + 1,
+    endLine: node.endPosition.row + 1,
+    endColumn: node.endPosition.column + 1,
+    text,
+  };
+}

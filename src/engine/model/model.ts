@@ -1,0 +1,521 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { ANNOTATION_KINDS, CONSTRUCTORS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
+import { buildIndex, selfClass, type BindingSite, type ClassInfo, type FileIndex, type Scope } from './scopes.js';
+
+/**
+ * What the analysis can show about a value. `collection` marks a list, set or dict
+ * (keys) whose items are of `kind`; `finished` marks futures known to be done;
+ * `ctors` names the constructors seen (`threading.Timer`, `…ProcessPoolExecutor`).
+ */
+export interface ValueType {
+  kind: Kind;
+  collection?: boolean;
+  finished?: boolean;
+  ctors: ReadonlySet<string>;
+}
+
+/** The definition a name or `self.x` resolves to, for identity across statements. */
+export interface Binding {
+  /** Stable within a file: `g:name` (module), `c:Class.attr`, `l:<scope id>:name`. */
+  key: string;
+  scope: Scope | null;
+  cls: ClassInfo | null;
+  name: string;
+  sites: BindingSite[];
+}
+
+const STATEMENT_PARENTS = new Set(['block', 'module']);
+
+export class SemanticModel {
+  readonly index: FileIndex;
+  private readonly types = new Map<number, ValueType | null>();
+  private readonly inProgress = new Set<number>();
+  private readonly threadClasses = new Map<number, boolean>();
+
+  constructor(readonly tree: Tree) {
+    this.index = buildIndex(tree);
+  }
+
+  get root(): Node {
+    return this.tree.rootNode;
+  }
+
+  /** Indexed nodes of one type, in source order. */
+  nodes(type: string): readonly Node[] {
+    return this.index.byType.get(type) ?? [];
+  }
+
+  /** All calls in the file, in source order. */
+  get calls(): readonly Node[] {
+    return this.nodes('call');
+  }
+
+  /** Innermost scope that contains the node. */
+  scopeOf(node: Node): Scope {
+    for (let n: Node | null = node; n; n = n.parent) {
+      const own = this.index.scopeOfNode.get(n.id);
+      if (own && n.id !== node.id) return this.index.scopes.get(n.id) ?? own;
+      if (own) return own;
+    }
+    return this.index.module;
+  }
+
+  /** The function (def or lambda) whose body holds the node, or null at module/class level. */
+  enclosingFunction(node: Node): Node | null {
+    for (let s: Scope | null = this.scopeOf(node); s; s = s.parent) {
+      if (s.kind === 'function' || s.kind === 'lambda') return s.node;
+      if (s.kind === 'class' || s.kind === 'module') return null;
+    }
+    return null;
+  }
+
+  classOf(node: Node): ClassInfo | null {
+    for (let s: Scope | null = this.scopeOf(node); s; s = s.parent) {
+      if (s.kind === 'class') return this.index.classes.get(s.node.id) ?? null;
+      if (s.methodOf) return s.methodOf;
+    }
+    return null;
+  }
+
+  classes(): Iterable<ClassInfo> {
+    return this.index.classes.values();
+  }
+
+  /** The statement (a child of a block or of the module) that holds the node. */
+  statementOf(node: Node): Node {
+    let n: Node = node;
+    while (n.parent && !STATEMENT_PARENTS.has(n.parent.type)) n = n.parent;
+    return n;
+  }
+
+  /** Resolve a name in the scope the node sits in, following Python's LEGB lookup. */
+  resolveName(name: string, at: Node): Binding | null {
+    const start = this.scopeOf(at);
+    const module = this.index.module;
+    if (start.globals.has(name)) return this.bindingIn(module, name);
+    for (let s: Scope | null = start; s; s = s.parent) {
+      // Class bodies are invisible to functions nested in them.
+      if (s.kind === 'class' && s !== start) continue;
+      if (s.bindings.has(name)) return this.bindingIn(s, name);
+    }
+    return null;
+  }
+
+  private bindingIn(scope: Scope, name: string): Binding {
+    const key = scope.kind === 'module' ? `g:${name}` : `l:${scope.node.id}:${name}`;
+    return { key, scope, cls: null, name, sites: scope.bindings.get(name) ?? [] };
+  }
+
+  /**
+   * The binding an expression refers to: a name, or `self.attr` inside a method
+   * (looked up along same-file base classes). Null for anything else.
+   */
+  bindingOf(expr: Node): Binding | null {
+    const e = unwrap(expr);
+    if (e.type === 'identifier') return this.resolveName(e.text, e);
+    if (e.type === 'attribute') {
+      const object = e.childForFieldName('object');
+      const attr = e.childForFieldName('attribute');
+      if (!attr) return null;
+      const cls = selfClass(this.index, this.scopeOf(e), object);
+      if (cls) {
+        const owner = this.attributeOwner(cls, attr.text) ?? cls;
+        return { key: `c:${owner.name}.${attr.text}`, scope: null, cls: owner, name: attr.text, sites: owner.attributes.get(attr.text) ?? [] };
+      }
+    }
+    return null;
+  }
+
+  /** The class (this one or a same-file base) that assigns the attribute. */
+  private attributeOwner(cls: ClassInfo, attr: string, depth = 0): ClassInfo | null {
+    if (cls.attributes.has(attr) || cls.scope.bindings.has(attr)) return cls;
+    if (depth > 10) return null;
+    for (const base of cls.bases) {
+      const baseCls = this.localClass(base);
+      const found = baseCls && this.attributeOwner(baseCls, attr, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** A class defined in this file that the expression names. */
+  localClass(expr: Node): ClassInfo | null {
+    if (expr.type !== 'identifier') return null;
+    const binding = this.resolveName(expr.text, expr);
+    const site = binding?.sites.length === 1 ? binding.sites[0] : null;
+    return site?.type === 'class' ? (this.index.classes.get(site.node.id) ?? null) : null;
+  }
+
+  /** The function definition a callable expression names in this file, if any. */
+  localFunction(expr: Node): Node | null {
+    const e = unwrap(expr);
+    if (e.type === 'lambda') return e;
+    if (e.type === 'identifier') {
+      const sites = this.resolveName(e.text, e)?.sites ?? [];
+      return sites.length === 1 && sites[0].type === 'def' ? sites[0].node : null;
+    }
+    if (e.type === 'attribute') {
+      const object = e.childForFieldName('object');
+      const attr = e.childForFieldName('attribute');
+      const cls = selfClass(this.index, this.scopeOf(e), object);
+      if (cls && attr) return this.methodOf(cls, attr.text);
+    }
+    return null;
+  }
+
+  /** A method by name on a class or its same-file bases. */
+  methodOf(cls: ClassInfo, name: string, depth = 0): Node | null {
+    const own = cls.methods.get(name);
+    if (own) return own;
+    if (depth > 10) return null;
+    for (const base of cls.bases) {
+      const baseCls = this.localClass(base);
+      const found = baseCls && this.methodOf(baseCls, name, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /**
+   * The dotted name an expression stands for through imports: `th.Lock` with
+   * `import threading as th` is `threading.Lock`; `sleep` after `from time import sleep`
+   * is `time.sleep`. Null when any part is not an import.
+   */
+  qualifiedName(expr: Node): string | null {
+    const e = unwrap(expr);
+    if (e.type === 'identifier') {
+      const sites = this.resolveName(e.text, e)?.sites ?? [];
+      if (sites.length === 0) return null;
+      const first = sites[0];
+      if (first.type !== 'import' || sites.some((s) => s.type !== 'import' || s.qname !== first.qname)) return null;
+      return first.qname;
+    }
+    if (e.type === 'attribute') {
+      const object = e.childForFieldName('object');
+      const attr = e.childForFieldName('attribute');
+      const base = object && this.qualifiedName(object);
+      return base && attr ? `${base}.${attr.text}` : null;
+    }
+    return null;
+  }
+
+  /** Qualified name of the function a call calls (`threading.Thread`), or null. */
+  calleeName(call: Node): string | null {
+    const fn = call.childForFieldName('function');
+    return fn ? this.qualifiedName(fn) : null;
+  }
+
+  /** For `X.m(...)`: the receiver node X and the method name m. */
+  methodCall(call: Node): { receiver: Node; method: string } | null {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute') return null;
+    const receiver = fn.childForFieldName('object');
+    const attr = fn.childForFieldName('attribute');
+    return receiver && attr ? { receiver, method: attr.text } : null;
+  }
+
+  /** Whether a class expression is `threading.Thread` or derives from it (same file). */
+  isThreadClass(expr: Node): boolean {
+    if (this.qualifiedName(expr) === 'threading.Thread') return true;
+    const cls = this.localClass(expr);
+    return !!cls && this.isThreadSubclass(cls);
+  }
+
+  isThreadSubclass(cls: ClassInfo): boolean {
+    const known = this.threadClasses.get(cls.node.id);
+    if (known !== undefined) return known;
+    this.threadClasses.set(cls.node.id, false);
+    const result = cls.bases.some((b) => this.isThreadClass(b));
+    this.threadClasses.set(cls.node.id, result);
+    return result;
+  }
+
+  /** The kind of value an expression evaluates to, when the analysis can show it. */
+  typeOf(expr: Node): ValueType | null {
+    const e = unwrap(expr);
+    if (this.types.has(e.id)) return this.types.get(e.id)!;
+    if (this.inProgress.has(e.id)) return null;
+    this.inProgress.add(e.id);
+    let result: ValueType | null = null;
+    try {
+      result = this.computeType(e);
+    } finally {
+      this.inProgress.delete(e.id);
+    }
+    this.types.set(e.id, result);
+    return result;
+  }
+
+  /** Shorthand: the kind, or null. */
+  kindOf(expr: Node): Kind | null {
+    const t = this.typeOf(expr);
+    return t && !t.collection ? t.kind : null;
+  }
+
+  private computeType(e: Node): ValueType | null {
+    switch (e.type) {
+      case 'call':
+        return this.callType(e);
+      case 'identifier':
+      case 'attribute': {
+        const binding = this.bindingOf(e);
+        return binding ? this.bindingType(binding) : null;
+      }
+      case 'list':
+      case 'set':
+      case 'tuple':
+        return collectionOf(e.namedChildren.map((c) => (c ? this.typeOf(c) : null)));
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression': {
+        const body = e.childForFieldName('body');
+        return collectionOf([body ? this.typeOf(body) : null]);
+      }
+      case 'dictionary_comprehension': {
+        const key = e.childForFieldName('body')?.childForFieldName('key');
+        return collectionOf([key ? this.typeOf(key) : null]);
+      }
+      case 'dictionary': {
+        const keys = e.namedChildren.map((p) => (p?.type === 'pair' ? p.childForFieldName('key') : null));
+        return collectionOf(keys.map((k) => (k ? this.typeOf(k) : null)));
+      }
+      default:
+        return null;
+    }
+  }
+
+  private callType(call: Node): ValueType | null {
+    const fn = call.childForFieldName('function');
+    if (!fn) return null;
+    const qname = this.qualifiedName(fn);
+    if (qname) {
+      const kind = CONSTRUCTORS.get(qname);
+      if (kind) return { kind, ctors: new Set([qname]) };
+      if (qname === 'concurrent.futures.as_completed') {
+        const arg = positionalArgs(call)[0];
+        const t = arg && this.typeOf(arg);
+        return t?.kind === 'Future' ? { kind: 'Future', collection: true, finished: true, ctors: new Set() } : null;
+      }
+      return null;
+    }
+    if (this.isThreadClass(fn)) return { kind: 'Thread', ctors: new Set(['threading.Thread']) };
+    const m = this.methodCall(call);
+    if (m && (m.method === 'submit') && this.kindOf(m.receiver) === 'Executor') {
+      return { kind: 'Future', ctors: new Set() };
+    }
+    return null;
+  }
+
+  /** Unify the types of every site that binds a name; one unknown site makes it unknown. */
+  bindingType(binding: Binding): ValueType | null {
+    const sites = binding.sites;
+    if (sites.length === 0) {
+      const cls = binding.cls;
+      if (cls) return this.classBodyType(cls, binding.name);
+      return null;
+    }
+    const types: ValueType[] = [];
+    let emptyCollection = false;
+    for (const site of sites) {
+      const t = this.siteType(site);
+      if (t === 'none') continue;
+      if (t === 'empty') {
+        emptyCollection = true;
+        continue;
+      }
+      if (!t) return null;
+      types.push(t);
+    }
+    if (binding.cls) {
+      const body = this.classBodyType(binding.cls, binding.name);
+      if (body) types.push(body);
+    }
+    if (emptyCollection) {
+      const items = this.appendedTypes(binding);
+      if (!items) return null;
+      const item = unify(items);
+      if (!item) return null;
+      types.push({ ...item, collection: true });
+    }
+    return types.length ? unify(types) : null;
+  }
+
+  private classBodyType(cls: ClassInfo, name: string): ValueType | null {
+    const sites = cls.scope.bindings.get(name);
+    if (!sites?.length) return null;
+    const types: ValueType[] = [];
+    for (const site of sites) {
+      const t = this.siteType(site);
+      if (t === 'none') continue;
+      if (!t || t === 'empty') return null;
+      types.push(t);
+    }
+    return types.length ? unify(types) : null;
+  }
+
+  /** Types of everything `.append()`-ed / `.add()`-ed to a collection binding. */
+  private appendedTypes(binding: Binding): ValueType[] | null {
+    const out: ValueType[] = [];
+    for (const { call, method: m } of this.collectionCalls()) {
+      const b = this.bindingOf(m.receiver);
+      if (!b || b.key !== binding.key) continue;
+      const args = positionalArgs(call);
+      const item = m.method === 'insert' ? args[1] : args[0];
+      const t = item ? this.typeOf(item) : null;
+      if (!t) return null;
+      if (m.method === 'extend') {
+        if (!t.collection) return null;
+        out.push({ ...t, collection: false });
+      } else {
+        if (t.collection) return null;
+        out.push(t);
+      }
+    }
+    return out.length ? out : null;
+  }
+
+  private collectionCallCache: { call: Node; method: { receiver: Node; method: string } }[] | undefined;
+
+  /** Every `x.append(…)`-like call of the file, found once. */
+  private collectionCalls(): { call: Node; method: { receiver: Node; method: string } }[] {
+    this.collectionCallCache ??= this.calls.flatMap((call) => {
+      const method = this.methodCall(call);
+      return method && ['append', 'add', 'extend', 'insert'].includes(method.method) ? [{ call, method }] : [];
+    });
+    return this.collectionCallCache;
+  }
+
+  private siteType(site: BindingSite): ValueType | null | 'none' | 'empty' {
+    switch (site.type) {
+      case 'assign': {
+        if (site.value) {
+          const v = unwrap(site.value);
+          if (v.type === 'none') return 'none';
+          if (isEmptyCollection(v)) return 'empty';
+          const t = this.typeOf(v);
+          if (t) return t;
+        }
+        return site.annotation ? this.annotationType(site.annotation) : null;
+      }
+      case 'param':
+        return site.annotation ? this.annotationType(site.annotation) : null;
+      case 'with':
+        return this.withType(site.value);
+      case 'for': {
+        const t = this.typeOf(site.iterable);
+        return t?.collection ? { ...t, collection: false } : null;
+      }
+      case 'tuple-assign': {
+        // `done, not_done = wait(fs)`: two sets of futures, the first finished.
+        const v = unwrap(site.value);
+        if (v.type === 'call' && this.calleeName(v) === 'concurrent.futures.wait' && site.count === 2) {
+          const arg = positionalArgs(v)[0];
+          if (arg && this.typeOf(arg)?.kind === 'Future') {
+            return { kind: 'Future', collection: true, finished: site.index === 0, ctors: new Set() };
+          }
+        }
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** `with X(...) as y`: executors, conditions and semaphores return themselves. */
+  private withType(value: Node): ValueType | null {
+    const t = this.typeOf(value);
+    if (!t || t.collection) return null;
+    return ['Executor', 'Condition', 'Thread', 'Queue', 'Event', 'Barrier', 'Future'].includes(t.kind) ? t : null;
+  }
+
+  /** `threading.Lock`, `Optional[Lock]`, `Lock | None`, `"Lock"` (one kind, nothing else). */
+  annotationType(annotation: Node): ValueType | null {
+    let e = annotation.type === 'type' ? annotation.namedChildren[0] : annotation;
+    for (let guard = 0; e && guard < 8; guard++) {
+      if (e.type === 'type') e = e.namedChildren[0];
+      else if (e.type === 'binary_operator') {
+        const left = e.childForFieldName('left');
+        const right = e.childForFieldName('right');
+        if (right?.type === 'none') e = left;
+        else if (left?.type === 'none') e = right;
+        else return null;
+      } else if (e.type === 'generic_type' || e.type === 'subscript') {
+        const head = e.type === 'generic_type' ? e.namedChildren[0] : e.childForFieldName('value');
+        const name = head && (this.qualifiedName(head) ?? head.text);
+        if (!name || !TRANSPARENT_ANNOTATIONS.has(name)) return null;
+        const param = e.type === 'generic_type' ? e.namedChildren[1]?.namedChildren[0] : e.childForFieldName('subscript');
+        e = param ?? null;
+      } else break;
+    }
+    if (!e) return null;
+    const qname = this.qualifiedName(e);
+    const kind = qname ? ANNOTATION_KINDS.get(qname) : undefined;
+    if (kind) return { kind, ctors: new Set() };
+    const cls = this.localClass(e);
+    if (cls && this.isThreadSubclass(cls)) return { kind: 'Thread', ctors: new Set() };
+    return null;
+  }
+
+  /** The arguments of a call, positional and keyword. */
+  args(call: Node): { positional: Node[]; keywords: Map<string, Node>; hasSplat: boolean } {
+    const list = call.childForFieldName('arguments');
+    const positional: Node[] = [];
+    const keywords = new Map<string, Node>();
+    let hasSplat = false;
+    for (const a of list?.namedChildren ?? []) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') {
+        const name = a.childForFieldName('name');
+        const value = a.childForFieldName('value');
+        if (name && value) keywords.set(name.text, value);
+      } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+        hasSplat = true;
+      } else {
+        positional.push(a);
+      }
+    }
+    return { positional, keywords, hasSplat };
+  }
+}
+
+export function positionalArgs(call: Node): Node[] {
+  const list = call.childForFieldName('arguments');
+  return (list?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && !['keyword_argument', 'list_splat', 'dictionary_splat', 'comment'].includes(a.type),
+  );
+}
+
+/** Strip parentheses around an expression. */
+export function unwrap(node: Node): Node {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildren.length === 1 && n.namedChildren[0]) n = n.namedChildren[0];
+  return n;
+}
+
+function isEmptyCollection(v: Node): boolean {
+  if ((v.type === 'list' || v.type === 'dictionary' || v.type === 'set') && v.namedChildCount === 0) return true;
+  if (v.type === 'call') {
+    const fn = v.childForFieldName('function');
+    const args = v.childForFieldName('arguments');
+    return fn?.type === 'identifier' && ['list', 'set', 'dict'].includes(fn.text) && (args?.namedChildCount ?? 0) === 0;
+  }
+  return false;
+}
+
+function collectionOf(items: (ValueType | null)[]): ValueType | null {
+  if (items.length === 0 || items.some((t) => !t || t.collection)) return null;
+  const item = unify(items as ValueType[]);
+  return item ? { ...item, collection: true } : null;
+}
+
+/** One kind for all, or nothing: precision over recall. */
+function unify(types: ValueType[]): ValueType | null {
+  const [first] = types;
+  if (!first) return null;
+  const ctors = new Set<string>();
+  for (const t of types) {
+    if (t.kind !== first.kind || !!t.collection !== !!first.collection) return null;
+    for (const c of t.ctors) ctors.add(c);
+  }
+  return { kind: first.kind, collection: first.collection, finished: types.every((t) => t.finished), ctors };
+}
