@@ -7,7 +7,7 @@ import { assignFingerprints, normalizedLines, rangeOf, statementSpan } from './f
 import { RELEVANT_SOURCE } from './model/kinds.js';
 import { SemanticModel } from './model/model.js';
 import { withTree } from './parser.js';
-import type { ProjectReport, Report, Rule } from './rule.js';
+import type { ProjectContext, ProjectReport, Report, Rule, Site } from './rule.js';
 import { decodeSource } from './source.js';
 import { SuppressionMap } from './suppressions.js';
 import type { AnalysisResult, AnalyzeOptions, FileNote, Finding, Severity, SourceFile, ThreadlintConfig } from './types.js';
@@ -71,7 +71,15 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
     }
   }
 
-  findings.push(...projectFindings(rules, perFile, options.config, notes));
+  const diff = options.diff;
+  const changed = diff
+    ? (path: string, from: number, to: number) => {
+        const file = diff.get(path);
+        for (let line = from; file && line <= to; line++) if (file.addedLines.has(line)) return true;
+        return false;
+      }
+    : undefined;
+  findings.push(...projectFindings(rules, perFile, options.config, notes, changed));
 
   let kept = findings;
   if (options.diff) kept = filterFindings(findings, options.diff, options.config.filter_mode);
@@ -94,7 +102,7 @@ async function analyzeText(path: string, text: string, rules: ActiveRule[], conf
     const drafts: Draft[] = [];
     const codes = new Map<Draft, string>();
     if (RELEVANT_SOURCE.test(text)) {
-      const model = new SemanticModel(tree);
+      const model = new SemanticModel(tree, path);
       for (const { rule, severity } of rules) {
         const report = (r: Report) => {
           const draft = toDraft(rule, severity, path, model, r);
@@ -104,7 +112,11 @@ async function analyzeText(path: string, text: string, rules: ActiveRule[], conf
           drafts.push(draft);
         };
         try {
-          rule.check({ path, source: text, model, config, report, setFacts: (f) => facts.set(rule.meta.id, f) });
+          const locate = (node: Node): Site => {
+            const span = statementSpan(model.statementOf(node));
+            return { ...rangeOf(node), statementLine: span.start, statementEndLine: span.end, code: normalizedLines(lines, span.start, span.end) };
+          };
+          rule.check({ path, source: text, model, config, report, setFacts: (f) => facts.set(rule.meta.id, f), locate });
         } catch (error) {
           notes.push({ path, kind: 'crash', message: `rule ${rule.meta.id} failed on this file and was skipped: ${describe(error)}` });
         }
@@ -167,7 +179,13 @@ function countByRule(findings: readonly Finding[]): Map<string, number> {
 }
 
 /** Rules that compare files run once all files are in, over the facts each file left. */
-function projectFindings(rules: ActiveRule[], perFile: Map<string, FileResult>, config: ThreadlintConfig, notes: FileNote[]): Finding[] {
+function projectFindings(
+  rules: ActiveRule[],
+  perFile: Map<string, FileResult>,
+  config: ThreadlintConfig,
+  notes: FileNote[],
+  changed: ProjectContext['changed'],
+): Finding[] {
   const out: Finding[] = [];
   for (const { rule, severity } of rules) {
     if (!rule.checkProject) continue;
@@ -183,7 +201,7 @@ function projectFindings(rules: ActiveRule[], perFile: Map<string, FileResult>, 
       drafts.push(draft);
     };
     try {
-      rule.checkProject({ files, config, report });
+      rule.checkProject({ files, config, report, changed });
     } catch (error) {
       notes.push({ path: '.', kind: 'crash', message: `rule ${rule.meta.id} failed and was skipped: ${describe(error)}` });
     }

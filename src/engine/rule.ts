@@ -42,8 +42,8 @@ export interface ProjectFile {
   facts: Record<string, unknown>;
 }
 
-export interface ProjectReport {
-  path: string;
+/** Where a node sits, as plain data that outlives the tree. */
+export interface Site {
   line: number;
   column: number;
   endLine: number;
@@ -52,6 +52,10 @@ export interface ProjectReport {
   statementEndLine: number;
   /** Normalized text of the flagged statement, for the fingerprint. */
   code: string;
+}
+
+export interface ProjectReport extends Site {
+  path: string;
   message: string;
 }
 
@@ -63,11 +67,15 @@ export interface RuleContext {
   report(report: Report): void;
   /** Store plain-data facts for this rule's `checkProject` (no tree nodes). */
   setFacts(facts: unknown): void;
+  /** A node's position and statement, as plain data for facts. */
+  locate(node: Node): Site;
 }
 
 export interface ProjectContext {
   files: { path: string; facts: unknown }[];
   config: ThreadlintConfig;
+  /** With a diff: whether any of the lines is changed. Undefined in whole-file mode. */
+  changed?: (path: string, fromLine: number, toLine: number) => boolean;
   report(report: ProjectReport): void;
 }
 

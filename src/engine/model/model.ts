@@ -1,5 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { ANNOTATION_KINDS, CONSTRUCTORS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
+import { LockFacts } from './locks.js';
+import { ThreadFacts } from './threads.js';
 import { buildIndex, selfClass, type BindingSite, type ClassInfo, type FileIndex, type Scope } from './scopes.js';
 
 /**
@@ -32,8 +34,26 @@ export class SemanticModel {
   private readonly inProgress = new Set<number>();
   private readonly threadClasses = new Map<number, boolean>();
 
-  constructor(readonly tree: Tree) {
+  private threadFacts: ThreadFacts | undefined;
+  private lockFacts: LockFacts | undefined;
+
+  constructor(
+    readonly tree: Tree,
+    readonly path = 'module.py',
+  ) {
     this.index = buildIndex(tree);
+  }
+
+  /** Thread entry points and the same-file call graph, computed on first use. */
+  get threads(): ThreadFacts {
+    this.threadFacts ??= new ThreadFacts(this);
+    return this.threadFacts;
+  }
+
+  /** Lock identities and lock sets, computed on first use. */
+  get locks(): LockFacts {
+    this.lockFacts ??= new LockFacts(this, this.path);
+    return this.lockFacts;
   }
 
   get root(): Node {
