@@ -1,0 +1,23 @@
+import type { FileNote, Finding, RuleMeta } from '../../engine/index.js';
+
+/** Everything a reporter may need besides findings and notes; plain data, no I/O. */
+export interface ReportContext {
+  /** Files the engine analysed (for the tally). */
+  filesAnalyzed: number;
+  /** Set after `--fix`: how many fixes were written. */
+  fixesApplied?: number;
+  /** The whole rule catalog, in catalog order (SARIF lists every rule). */
+  rules: readonly RuleMeta[];
+  /** Guidance page markdown by rule ID (SARIF `help.markdown`). */
+  guidance: ReadonlyMap<string, string>;
+  /** threadlint's version (SARIF `tool.driver.version`). */
+  toolVersion: string;
+}
+
+/** A reporter turns one run into the text of its output; it never writes anywhere. */
+export type Reporter = (findings: readonly Finding[], notes: readonly FileNote[], ctx: ReportContext) => string;
+
+/** Findings whose fix `--fix` would apply. */
+export function isFixable(finding: Finding): boolean {
+  return finding.fix?.safe === true;
+}
