@@ -1,0 +1,76 @@
+/**
+ * The repository's `.github/threadlint.yml`, read the way Probot's `context.config`
+ * reads it (the same plugin, so `_extends: org/.github` and the org-wide `.github`
+ * repository work), validated by the one config schema. The raw file is fetched only
+ * when the config is invalid, to put the line number in the error.
+ */
+import { formatConfigError, validateConfigObject } from '../config/load.js';
+import type { ThreadlintConfig } from '../engine/index.js';
+import { messageOf, statusOf, type GitHub, type RepoRef } from './github.js';
+
+export const CONFIG_PATH = '.github/threadlint.yml';
+
+export type ConfigOutcome =
+  | { ok: true; config: ThreadlintConfig; source: string }
+  | { ok: false; error: string };
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Later configs win; objects merge key by key, lists are replaced (not concatenated). */
+export function mergeConfigs(configs: readonly unknown[]): Plain {
+  const merge = (base: Plain, over: Plain): Plain => {
+    const out: Plain = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+      out[key] = isPlain(value) && isPlain(out[key]) ? merge(out[key] as Plain, value) : value;
+    }
+    return out;
+  };
+  return configs.filter(isPlain).reduce<Plain>((acc, c) => merge(acc, c), {});
+}
+
+interface ConfigFile {
+  owner: string;
+  repo: string;
+  path: string;
+  config: unknown;
+}
+
+/** Loads and validates the config; any problem becomes one readable error string. */
+export async function loadRepoConfig(github: GitHub, repo: RepoRef, knownRuleIds: string[]): Promise<ConfigOutcome> {
+  let files: ConfigFile[];
+  let merged: unknown;
+  try {
+    const result = await github.config.get({
+      owner: repo.owner,
+      repo: repo.repo,
+      path: CONFIG_PATH,
+      // The plugin lists files most specific first; the base of `_extends` merges first.
+      defaults: (configs: object[]) => mergeConfigs(configs),
+    });
+    files = result.files as ConfigFile[];
+    merged = result.config;
+  } catch (error) {
+    if (statusOf(error) !== undefined) throw error; // a GitHub error, not a config error
+    const cause = (error as { cause?: unknown }).cause;
+    return { ok: false, error: cause ? `${messageOf(error)}: ${messageOf(cause)}` : messageOf(error) };
+  }
+  const own = files[0]?.config !== null && files[0]?.config !== undefined;
+  const found = files.filter((f) => f.config !== null && f.config !== undefined);
+  const source = found.length === 0 ? '(defaults)' : own ? CONFIG_PATH : `${found[0].owner}/${found[0].repo}:${found[0].path}`;
+  const result = validateConfigObject(merged, source, knownRuleIds);
+  if (result.ok) return { ok: true, config: result.config, source };
+  const text = own ? await rawConfigText(github, repo) : undefined;
+  const located = text === undefined ? result : validateConfigObject(merged, source, knownRuleIds, text);
+  const errors = located.ok ? result.errors : located.errors;
+  return { ok: false, error: errors.map(formatConfigError).join('\n') };
+}
+
+async function rawConfigText(github: GitHub, repo: RepoRef): Promise<string | undefined> {
+  try {
+    const { data } = await github.rest.repos.getContent({ ...repo, path: CONFIG_PATH, mediaType: { format: 'raw' } });
+    return typeof data === 'string' ? data : undefined;
+  } catch {
+    return undefined; // the line number is a nicety; the error itself is already known
+  }
+}
