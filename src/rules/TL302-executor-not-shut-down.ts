@@ -1,0 +1,178 @@
+import type { Node } from 'web-tree-sitter';
+import { createRule } from '../engine/rule.js';
+import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.js';
+import type { TextEdit } from '../engine/types.js';
+import {
+  contains,
+  enclosingLoops,
+  inFinally,
+  leadingText,
+  literalBool,
+  localBinding,
+  nextStatement,
+  ownReturns,
+  previousStatement,
+  statementCall,
+  statementsOf,
+  usesOf,
+  type Use,
+} from './support/lifecycle.js';
+
+const SHUTDOWN = new Set(['shutdown', '__exit__']);
+
+/** A local executor whose worker threads outlive the function on some path. */
+export default createRule(
+  {
+    id: 'TL302',
+    name: 'executor-not-shut-down',
+    severity: 'warning',
+    summary: 'A local executor created outside `with` is not shut down on every path of its function.',
+    why: 'An executor that is not shut down keeps its worker threads (or processes) alive, and an exception skips a `shutdown()` at the end.',
+    fix: 'sometimes',
+  },
+  (ctx) => {
+    const { model } = ctx;
+    const lines = ctx.source.split('\n');
+    for (const assign of model.nodes('assignment')) {
+      const right = assign.childForFieldName('right');
+      const left = assign.childForFieldName('left');
+      const ctor = right && unwrap(right);
+      if (ctor?.type !== 'call' || left?.type !== 'identifier' || model.kindOf(ctor) !== 'Executor') continue;
+      const fn = model.enclosingFunction(assign);
+      if (fn?.type !== 'function_definition') continue;
+      const binding = localBinding(model, left, fn);
+      if (!binding) continue;
+      const uses = usesOf(model, binding, fn);
+      if (!leaksOnSomePath(model, assign, fn, uses)) continue;
+      const fix = withFix(model, lines, assign, fn, binding, uses);
+      ctx.report({
+        node: ctor,
+        message: `\`${left.text}\` is not shut down on every path of \`${fn.childForFieldName('name')!.text}()\`: create it with \`with ${ctor.childForFieldName('function')!.text}(…) as ${left.text}:\` or call \`${left.text}.shutdown()\` in a \`finally:\`.`,
+        fix: fix ? { description: `Use \`with … as ${left.text}:\``, edits: [fix] } : undefined,
+      });
+    }
+    // `ThreadPoolExecutor().submit(…)`: created and dropped in one expression.
+    for (const ctor of model.calls) {
+      const p = ctor.parent;
+      if (p?.type !== 'attribute' || p.childForFieldName('object')?.id !== ctor.id || p.parent?.type !== 'call') continue;
+      const member = p.childForFieldName('attribute')!.text;
+      if (SHUTDOWN.has(member) || member === '__enter__' || model.kindOf(ctor) !== 'Executor') continue;
+      const fn = model.enclosingFunction(ctor);
+      if (fn?.type !== 'function_definition') continue;
+      ctx.report({
+        node: ctor,
+        message: `This \`${ctor.childForFieldName('function')!.text}(…)\` is never shut down; create it with \`with … as executor:\` and call \`executor.${member}(…)\` inside.`,
+      });
+    }
+  },
+);
+
+/**
+ * Whether some path of `fn` leaves the executor running: it does not escape, and no
+ * `shutdown()` sits in a `finally:` or ends the function with no `return` before it.
+ */
+function leaksOnSomePath(model: SemanticModel, assign: Node, fn: Node, uses: Use[]): boolean {
+  if (uses.some((u) => u.kind === 'escape' || u.kind === 'item-store' || (u.kind === 'attr-read' && SHUTDOWN.has(u.member!)))) return false;
+  const loops = enclosingLoops(assign);
+  for (const use of uses) {
+    if (use.kind !== 'call' || !SHUTDOWN.has(use.member!)) continue;
+    // A shutdown outside the loop that creates an executor per round closes only the last.
+    if (!loops.every((l) => contains(l, use.call!))) continue;
+    if (inFinally(use.call!, fn) || endsFunction(model, assign, use.call!, fn)) return false;
+  }
+  return true;
+}
+
+/** `ex.shutdown()` as a top-level statement of `fn` followed by nothing but `return`, and no early `return`. */
+function endsFunction(model: SemanticModel, assign: Node, call: Node, fn: Node): boolean {
+  const stmt = model.statementOf(call);
+  if (stmt.parent?.id !== fn.childForFieldName('body')?.id) return false;
+  for (let s = nextStatement(stmt); s; s = nextStatement(s)) {
+    if (s.type !== 'return_statement' && s.type !== 'pass_statement') return false;
+  }
+  return !ownReturns(model, fn).some((r) => r.startIndex > assign.endIndex && r.endIndex < stmt.startIndex);
+}
+
+/**
+ * `ex = X(…)` … `ex.shutdown()` in one block → `with X(…) as ex:` and the statements
+ * between, indented by the file's unit. Null wherever that would change the program.
+ */
+function withFix(model: SemanticModel, lines: readonly string[], assign: Node, fn: Node, binding: Binding, uses: Use[]): TextEdit | null {
+  const create = assign.parent;
+  if (create?.type !== 'expression_statement' || create.namedChildCount !== 1 || assign.childForFieldName('type')) return null;
+  if (binding.sites.length !== 1) return null;
+  const block = create.parent;
+  const shutdown = uses.find(
+    (u) => u.kind === 'call' && u.member === 'shutdown' && statementCall(u.call!.parent)?.id === u.call!.id && u.call!.parent!.parent?.id === block?.id && u.call!.startIndex > create.endIndex,
+  );
+  const close = shutdown?.call?.parent;
+  if (!block || !shutdown || !close || !waitsOnly(model, shutdown.call!)) return null;
+  if (uses.some((u) => u.node.startIndex < create.startIndex || u.node.endIndex > close.endIndex)) return null;
+  const between = statementsOf(block).filter((s) => s.startIndex > create.endIndex && s.endIndex < close.startIndex);
+  if (between.length === 0 || !ownsLines(lines, create) || !ownsLines(lines, close)) return null;
+  const unit = indentUnit(lines, fn);
+  if (!unit) return null;
+  const inString = stringContinuationRows(lines, between);
+  if (!inString) return null;
+  const ctor = assign.childForFieldName('right')!;
+  const name = assign.childForFieldName('left')!.text;
+  const firstRow = create.endPosition.row + 1;
+  const out = [`with ${ctor.text} as ${name}:${lines[create.endPosition.row].slice(create.endPosition.column)}`];
+  for (let row = firstRow; row < close.startPosition.row; row++) {
+    const line = lines[row];
+    out.push(inString.has(row) || line.trim() === '' ? line : unit + line);
+  }
+  const lastRow = close.endPosition.row;
+  const atEnd = lastRow + 1 >= lines.length;
+  return {
+    startLine: create.startPosition.row + 1,
+    startColumn: create.startPosition.column + 1,
+    endLine: atEnd ? lastRow + 1 : lastRow + 2,
+    endColumn: atEnd ? lines[lastRow].length + 1 : 1,
+    text: out.join('\n') + (atEnd ? '' : '\n'),
+  };
+}
+
+/** `shutdown()`, `shutdown(wait=True)` or `shutdown(True)`: what leaving `with` does. */
+function waitsOnly(model: SemanticModel, call: Node): boolean {
+  const { positional, keywords, hasSplat } = model.args(call);
+  if (hasSplat || positional.length + keywords.size > 1) return false;
+  const wait = keywords.get('wait') ?? positional[0];
+  return (keywords.size === 0 || keywords.has('wait')) && (!wait || literalBool(wait) === true);
+}
+
+/** A statement alone on its lines: only indentation before it, no other statement after it. */
+function ownsLines(lines: readonly string[], stmt: Node): boolean {
+  if (leadingText(lines, stmt).trim() !== '') return false;
+  const prev = previousStatement(stmt);
+  const next = nextStatement(stmt);
+  return (!prev || prev.endPosition.row < stmt.startPosition.row) && (!next || next.startPosition.row > stmt.endPosition.row);
+}
+
+/** The file's indentation unit, as the enclosing function's body is indented under its `def`. */
+function indentUnit(lines: readonly string[], fn: Node): string | null {
+  const first = fn.childForFieldName('body')?.namedChildren.find((c) => c && c.type !== 'comment');
+  if (!first || first.startPosition.row === fn.startPosition.row) return null;
+  const outer = leadingText(lines, fn);
+  const inner = leadingText(lines, first);
+  if (outer.trim() !== '' || inner.trim() !== '' || !inner.startsWith(outer) || inner.length === outer.length) return null;
+  return inner.slice(outer.length);
+}
+
+/**
+ * Rows that start inside a multi-line string: re-indenting them would change the string.
+ * Null when such a string has a line at column 0 (left as is, it reads as dedented code).
+ */
+function stringContinuationRows(lines: readonly string[], statements: Node[]): Set<number> | null {
+  const rows = new Set<number>();
+  for (const stmt of statements) {
+    for (const s of stmt.descendantsOfType('string')) {
+      if (!s || s.startPosition.row === s.endPosition.row) continue;
+      for (let row = s.startPosition.row + 1; row <= s.endPosition.row; row++) {
+        if (/^\S/.test(lines[row] ?? '')) return null;
+        rows.add(row);
+      }
+    }
+  }
+  return rows;
+}
