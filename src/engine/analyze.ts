@@ -24,7 +24,6 @@ interface FileResult {
   notes: FileNote[];
   facts: Map<string, unknown>;
   suppressions: SuppressionMap;
-  lines: string[];
   syntaxError: boolean;
 }
 
@@ -123,7 +122,7 @@ async function analyzeText(path: string, text: string, rules: ActiveRule[], conf
       }
     }
     const findings = assignFingerprints(drafts, (d) => codes.get(d as Draft) ?? '');
-    return { findings, notes, facts, suppressions, lines, syntaxError };
+    return { findings, notes, facts, suppressions, syntaxError };
   });
 }
 

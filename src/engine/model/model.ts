@@ -2,7 +2,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { ANNOTATION_KINDS, CONSTRUCTORS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
 import { LockFacts } from './locks.js';
 import { ThreadFacts } from './threads.js';
-import { buildIndex, selfClass, type BindingSite, type ClassInfo, type FileIndex, type Scope } from './scopes.js';
+import { buildIndex, scopeAt, selfClass, type BindingSite, type ClassInfo, type FileIndex, type Scope } from './scopes.js';
 
 /**
  * What the analysis can show about a value. `collection` marks a list, set or dict
@@ -70,14 +70,9 @@ export class SemanticModel {
     return this.nodes('call');
   }
 
-  /** Innermost scope that contains the node. */
+  /** Innermost scope that contains the node (for a def or lambda: the one it sits in). */
   scopeOf(node: Node): Scope {
-    for (let n: Node | null = node; n; n = n.parent) {
-      const own = this.index.scopeOfNode.get(n.id);
-      if (own && n.id !== node.id) return this.index.scopes.get(n.id) ?? own;
-      if (own) return own;
-    }
-    return this.index.module;
+    return this.index.scopeOfNode.get(node.id) ?? scopeAt(this.index, node.startIndex, node.endIndex, node.id);
   }
 
   /** The function (def or lambda) whose body holds the node, or null at module/class level. */
@@ -168,6 +163,17 @@ export class SemanticModel {
 
   /** The function definition a callable expression names in this file, if any. */
   localFunction(expr: Node): Node | null {
+    let result = this.localFunctions.get(expr.id);
+    if (result === undefined) {
+      result = this.computeLocalFunction(expr);
+      this.localFunctions.set(expr.id, result);
+    }
+    return result;
+  }
+
+  private readonly localFunctions = new Map<number, Node | null>();
+
+  private computeLocalFunction(expr: Node): Node | null {
     const e = unwrap(expr);
     if (e.type === 'lambda') return e;
     if (e.type === 'identifier') {
@@ -202,6 +208,17 @@ export class SemanticModel {
    * is `time.sleep`. Null when any part is not an import.
    */
   qualifiedName(expr: Node): string | null {
+    let result = this.qualifiedNames.get(expr.id);
+    if (result === undefined) {
+      result = this.computeQualifiedName(expr);
+      this.qualifiedNames.set(expr.id, result);
+    }
+    return result;
+  }
+
+  private readonly qualifiedNames = new Map<number, string | null>();
+
+  private computeQualifiedName(expr: Node): string | null {
     const e = unwrap(expr);
     if (e.type === 'identifier') {
       const sites = this.resolveName(e.text, e)?.sites ?? [];
@@ -219,19 +236,34 @@ export class SemanticModel {
     return null;
   }
 
-  /** Qualified name of the function a call calls (`threading.Thread`), or null. */
+  private readonly calleeNames = new Map<number, string | null>();
+
+  /** Qualified name of the function a call calls (`threading.Thread`), or null (memoized). */
   calleeName(call: Node): string | null {
-    const fn = call.childForFieldName('function');
-    return fn ? this.qualifiedName(fn) : null;
+    let result = this.calleeNames.get(call.id);
+    if (result === undefined) {
+      const fn = call.childForFieldName('function');
+      result = fn ? this.qualifiedName(fn) : null;
+      this.calleeNames.set(call.id, result);
+    }
+    return result;
   }
 
-  /** For `X.m(...)`: the receiver node X and the method name m. */
+  private readonly methodCalls = new Map<number, { receiver: Node; method: string } | null>();
+
+  /** For `X.m(...)`: the receiver node X and the method name m (memoized: every rule asks). */
   methodCall(call: Node): { receiver: Node; method: string } | null {
+    let result = this.methodCalls.get(call.id);
+    if (result !== undefined) return result;
+    result = null;
     const fn = call.childForFieldName('function');
-    if (fn?.type !== 'attribute') return null;
-    const receiver = fn.childForFieldName('object');
-    const attr = fn.childForFieldName('attribute');
-    return receiver && attr ? { receiver, method: attr.text } : null;
+    if (fn?.type === 'attribute') {
+      const receiver = fn.childForFieldName('object');
+      const attr = fn.childForFieldName('attribute');
+      if (receiver && attr) result = { receiver, method: attr.text };
+    }
+    this.methodCalls.set(call.id, result);
+    return result;
   }
 
   /** Whether a class expression is `threading.Thread` or derives from it (same file). */

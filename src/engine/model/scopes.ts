@@ -1,9 +1,10 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 
 /**
- * One pass over the tree (an explicit cursor walk, no recursion, so deep nesting cannot
- * overflow the stack) that builds the scopes and bindings of a file and indexes the nodes
- * rules look at. Every later question is answered from this index; no rule walks the tree.
+ * One query over the tree (run inside tree-sitter: no JavaScript recursion, so deep
+ * nesting cannot overflow the stack) that builds the scopes and bindings of a file and
+ * indexes the nodes rules look at. Every later question is answered from this index;
+ * no rule walks the tree.
  */
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
@@ -28,6 +29,8 @@ export interface Scope {
   nonlocals: Set<string>;
   /** For a function directly in a class body: that class. */
   methodOf: ClassInfo | null;
+  /** For a method: the name of its first parameter (`self`), null for static methods. */
+  selfName: string | null;
 }
 
 export interface ClassInfo {
@@ -78,9 +81,24 @@ export interface FileIndex {
   scopes: Map<number, Scope>;
   /** Innermost scope of each indexed node, by node id. */
   scopeOfNode: Map<number, Scope>;
+  /** Function, class, lambda and comprehension scopes, in source order. */
+  ordered: Scope[];
   byType: Map<string, Node[]>;
   classes: Map<number, ClassInfo>;
   hasSyntaxError: boolean;
+}
+
+const queries = new WeakMap<Language, Query>();
+
+/** One query that captures every indexed node and every scope node, run inside tree-sitter. */
+function indexQuery(language: Language): Query {
+  let query = queries.get(language);
+  if (!query) {
+    const types = [...new Set([...INDEXED, ...Object.keys(SCOPE_TYPES)])];
+    query = new Query(language, `[${types.map((t) => `(${t})`).join(' ')}] @node`);
+    queries.set(language, query);
+  }
+  return query;
 }
 
 export function buildIndex(tree: Tree): FileIndex {
@@ -89,55 +107,58 @@ export function buildIndex(tree: Tree): FileIndex {
   const scopes = new Map<number, Scope>([[root.id, module]]);
   const scopeOfNode = new Map<number, Scope>();
   const byType = new Map<string, Node[]>();
-  const stack: { scope: Scope; depth: number }[] = [{ scope: module, depth: 0 }];
-  const cursor = tree.walk();
-  let depth = 0;
-  try {
-    for (;;) {
-      const type = cursor.nodeType;
-      const scopeKind = SCOPE_TYPES[type];
-      if (INDEXED.has(type) || scopeKind) {
-        const node = cursor.currentNode;
-        const current = stack[stack.length - 1].scope;
-        scopeOfNode.set(node.id, current);
-        if (INDEXED.has(type)) push(byType, type, node);
-        if (scopeKind) {
-          const scope = newScope(scopeKind, node, current);
-          scopes.set(node.id, scope);
-          stack.push({ scope, depth });
-        }
-      }
-      if (cursor.gotoFirstChild()) {
-        depth++;
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return finish();
-        depth--;
-        while (stack.length > 1 && stack[stack.length - 1].depth >= depth) stack.pop();
-      }
-      while (stack.length > 1 && stack[stack.length - 1].depth >= depth) stack.pop();
+  const captured = indexQuery(tree.language)
+    .captures(root)
+    .map((c) => c.node)
+    .sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  // Scopes nest, so a stack of open scopes gives each node its innermost one.
+  const stack: Scope[] = [module];
+  const ordered: Scope[] = [];
+  for (const node of captured) {
+    while (stack.length > 1 && stack[stack.length - 1].node.endIndex <= node.startIndex) stack.pop();
+    const current = stack[stack.length - 1];
+    const type = node.type;
+    scopeOfNode.set(node.id, current);
+    if (INDEXED.has(type)) push(byType, type, node);
+    const scopeKind = SCOPE_TYPES[type];
+    if (scopeKind) {
+      const scope = newScope(scopeKind, node, current);
+      scopes.set(node.id, scope);
+      ordered.push(scope);
+      stack.push(scope);
     }
-  } finally {
-    cursor.delete();
   }
+  const index: FileIndex = { module, scopes, scopeOfNode, ordered, byType, classes: new Map(), hasSyntaxError: root.hasError };
+  collectBindings(index);
+  return index;
+}
 
-  function finish(): FileIndex {
-    const index: FileIndex = {
-      module,
-      scopes,
-      scopeOfNode,
-      byType,
-      classes: new Map(),
-      hasSyntaxError: root.hasError,
-    };
-    collectBindings(index);
-    return index;
+/**
+ * The innermost scope around a source range, found among the scopes (sorted by start)
+ * without touching the tree: the last scope starting before the range, or one of its
+ * enclosing scopes.
+ */
+export function scopeAt(index: FileIndex, start: number, end: number, self?: number): Scope {
+  const list = index.ordered;
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].node.startIndex <= start) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
+  for (let s: Scope | null = found >= 0 ? list[found] : null; s; s = s.parent) {
+    if (s.kind === 'module') return s;
+    if (s.node.id !== self && s.node.startIndex <= start && s.node.endIndex >= end) return s;
+  }
+  return index.module;
 }
 
 function newScope(kind: ScopeKind, node: Node, parent: Scope | null): Scope {
-  return { kind, node, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), methodOf: null };
+  return { kind, node, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), methodOf: null, selfName: null };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -192,6 +213,7 @@ function collectBindings(index: FileIndex): void {
         const cls = index.classes.get(outer.node.id)!;
         cls.methods.set(name.text, fn);
         scope.methodOf = cls;
+        scope.selfName = isStaticMethod(fn) ? null : firstParamName(fn);
       }
     }
     const params = fn.childForFieldName('parameters');
@@ -308,11 +330,7 @@ export function selfClass(index: FileIndex, scope: Scope, object: Node | null): 
   // Nested functions and lambdas inside a method see the method's `self`.
   for (let s: Scope | null = scope; s; s = s.parent) {
     if (s.kind === 'class' || s.kind === 'module') return null;
-    if (s.kind === 'function' && s.methodOf) {
-      const first = firstParamName(s.node);
-      if (first !== object.text || isStaticMethod(s.node)) return null;
-      return s.methodOf;
-    }
+    if (s.kind === 'function' && s.methodOf) return s.selfName === object.text ? s.methodOf : null;
     if (s.bindings.has(object.text)) return null;
   }
   return null;
