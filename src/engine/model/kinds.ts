@@ -64,4 +64,4 @@ export const NON_REENTRANT: ReadonlySet<Kind> = new Set<Kind>(['Lock']);
 export const LOCK_LIKE: ReadonlySet<Kind> = new Set<Kind>(['Lock', 'RLock', 'Semaphore', 'Condition']);
 
 /** Modules whose names make a file worth modelling at all. */
-export const RELEVANT_SOURCE = /\b(?:threading|multiprocessing|concurrent|queue|sleep|_thread)\b/;
+export const RELEVANT_SOURCE = /\b(?:threading|multiprocessing|concurrent|queue|sleep|_thread|task_done)\b/;
