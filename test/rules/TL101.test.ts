@@ -1,0 +1,117 @@
+import { applyFix, lint, positions, py } from '../helpers/lint.js';
+
+const only = { select: ['TL101'] };
+
+describe('TL101 bare-acquire', () => {
+  test.each([
+    // flagged: a critical section without try/finally, through every import form and binding
+    ['import threading\nL = threading.Lock()\ndef f():\n    L.acquire()\n    g()\n    L.release()\n', ['4:5 TL101']],
+    ['import threading as th\nL = th.RLock()\nL.acquire()\ng()\nL.release()\n', ['3:1 TL101']],
+    ['from threading import Lock\nL = Lock()\nL.acquire()\ng()\nL.release()\n', ['3:1 TL101']],
+    ['from threading import Lock as Mutex\nL = Mutex()\nL.acquire()\ng()\nL.release()\n', ['3:1 TL101']],
+    ['import threading\nS = threading.BoundedSemaphore(3)\nS.acquire()\ng()\nS.release()\n', ['3:1 TL101']],
+    ['import threading\nC = threading.Condition()\nC.acquire()\nC.notify()\nC.release()\n', ['3:1 TL101']],
+    ['import multiprocessing\nL = multiprocessing.Lock()\nL.acquire()\ng()\nL.release()\n', ['3:1 TL101']],
+    ['import threading\nclass A:\n    lock = threading.Lock()\n    def f(self):\n        self.lock.acquire()\n        g()\n        self.lock.release()\n', ['5:9 TL101']],
+    ['import threading\nclass A:\n    def __init__(self):\n        self._lock = threading.Lock()\n    def f(self):\n        self._lock.acquire()\n        g()\n        self._lock.release()\n', ['6:9 TL101']],
+    ['import threading\ndef f(lock: threading.Lock):\n    lock.acquire()\n    g()\n    lock.release()\n', ['3:5 TL101']],
+    ['from typing import Optional\nfrom threading import Lock\ndef f(lock: Optional[Lock]):\n    lock.acquire()\n    g()\n    lock.release()\n', ['4:5 TL101']],
+    ['from threading import Lock\ndef f(lock: Lock | None):\n    lock.acquire()\n    g()\n    lock.release()\n', ['3:5 TL101']],
+    ['import threading\nwith threading.Condition() as c:\n    c.acquire()\n    g()\n    c.release()\n', ['3:5 TL101']],
+    // the try does not start right after the acquire
+    ['import threading\nL = threading.Lock()\nL.acquire()\ng()\ntry:\n    h()\nfinally:\n    L.release()\n', ['3:1 TL101']],
+    // released in except only
+    ['import threading\nL = threading.Lock()\nL.acquire()\ntry:\n    h()\nexcept Exception:\n    L.release()\n    raise\nL.release()\n', ['3:1 TL101']],
+    // a non-blocking acquire whose branch does not release in a finally
+    ['import threading\nL = threading.Lock()\nif L.acquire(False):\n    g()\n    L.release()\n', ['3:4 TL101']],
+    // a guard that leaves after the acquire leaks the lock
+    ['import threading\nL = threading.Lock()\nL.acquire()\nif x:\n    raise E\ntry:\n    g()\nfinally:\n    L.release()\n', ['3:1 TL101']],
+    ['import threading\nL = threading.Lock()\nok = L.acquire(timeout=1)\nif other:\n    L.release()\ng()\nL.release()\n', ['3:6 TL101']],
+    // guarded: with, try/finally after or around, the checked forms
+    ['import threading\nL = threading.Lock()\nwith L:\n    g()\n', []],
+    ['import threading\nL = threading.Lock()\nL.acquire()\ntry:\n    g()\nfinally:\n    L.release()\n', []],
+    ['import threading\nL = threading.Lock()\nL.acquire()\n# comment\ntry:\n    g()\nfinally:\n    L.release()\n', []],
+    ['import threading\nL = threading.Lock()\ntry:\n    L.acquire()\n    g()\nfinally:\n    L.release()\n', []],
+    ['import threading\nL = threading.Lock()\nif not L.acquire(timeout=5):\n    raise TimeoutError\ntry:\n    g()\nfinally:\n    L.release()\n', []],
+    ['import threading\nL = threading.Lock()\nok = L.acquire(timeout=5)\nif not ok:\n    return\ntry:\n    g()\nfinally:\n    L.release()\n', []],
+    ['import threading\nL = threading.Lock()\nok = L.acquire(False)\ntry:\n    g()\nfinally:\n    if ok:\n        L.release()\n', []],
+    ['import threading\nL = threading.Lock()\nif L.acquire(False):\n    try:\n        g()\n    finally:\n        L.release()\n', []],
+    ['import threading\nL = threading.Lock()\nif not L.acquire(False):\n    pending.append(1)\nelse:\n    try:\n        g()\n    finally:\n        L.release()\n', []],
+    // several locks taken together, then one try
+    ['import threading\nA = threading.Lock()\nB = threading.Lock()\nA.acquire()\nB.acquire()\ntry:\n    g()\nfinally:\n    B.release()\n    A.release()\n', []],
+    // nothing between acquire and release can fail
+    ['import threading\nL = threading.Lock()\nL.acquire()\nL.release()\n', []],
+    ['import threading\nL = threading.Lock()\nif L.acquire(False):\n    L.release()\n', []],
+    // a hand-off or signal: no release in the same function
+    ['import threading\nL = threading.Lock()\ndef wait_for_worker():\n    L.acquire()\n    g()\n', []],
+    ['import threading\nclass A:\n    def __init__(self):\n        self._lock = threading.Lock()\n    def __enter__(self):\n        self._lock.acquire()\n    def __exit__(self, *a):\n        self._lock.release()\n', []],
+    ['import threading\nL = threading.Lock()\ndef take():\n    return L.acquire()\n', []],
+    ['import threading\nL = threading.Lock()\ndef before_fork():\n    try:\n        L.acquire()\n    except BaseException:\n        L.release()\n        raise\n', []],
+    // look-alikes and unknown receivers
+    ['import asyncio\nL = asyncio.Lock()\nL.acquire()\ng()\nL.release()\n', []],
+    ['def f(lock):\n    lock.acquire()\n    g()\n    lock.release()\n', []],
+    ['import threading\nL = threading.Lock()\nL = make()\nL.acquire()\ng()\nL.release()\n', []],
+    ['import threading\nL = threading.Lock()\nL.acquire()  # threadlint: ignore[TL101]\ng()\nL.release()\n', []],
+  ])('%j', async (source, expected) => {
+    expect(positions(await lint(source, only))).toEqual(expected);
+  });
+
+  test('the fix turns the pair into a with block', async () => {
+    const source = py`
+      import threading
+      L = threading.Lock()
+      def f():
+          L.acquire()
+          g()
+
+          h()
+          L.release()
+          done()
+    `;
+    const [finding] = await lint(source, only);
+    expect(finding.message).toBe(
+      '`L` is acquired here but not released on every path: an exception before `L.release()` leaves it held. Use `with L:`, or `try: … finally: L.release()` right after the acquire.',
+    );
+    expect(finding.fix?.description).toBe('Replace the acquire/release pair with `with L:`');
+    expect(applyFix(source, finding)).toBe(py`
+      import threading
+      L = threading.Lock()
+      def f():
+          with L:
+              g()
+
+              h()
+          done()
+    `);
+  });
+
+  test('the fix uses the file indentation unit, also at module level', async () => {
+    const source = 'import threading\nL = threading.Lock()\nclass A:\n  pass\nL.acquire()\nfor x in y:\n  g(x)\nL.release()\n';
+    const [finding] = await lint(source, only);
+    expect(applyFix(source, finding)).toBe('import threading\nL = threading.Lock()\nclass A:\n  pass\nwith L:\n  for x in y:\n    g(x)\n');
+  });
+
+  test('the fix keeps tabs and an early return', async () => {
+    const source = 'import threading\nL = threading.Lock()\ndef f():\n\tL.acquire()\n\tif x:\n\t\treturn 1\n\tL.release()\n';
+    const [finding] = await lint(source, only);
+    expect(applyFix(source, finding)).toBe('import threading\nL = threading.Lock()\ndef f():\n\twith L:\n\t\tif x:\n\t\t\treturn 1\n');
+  });
+
+  test('a trailing comment on the acquire line stays on the with line', async () => {
+    const source = 'import threading\nL = threading.Lock()\nL.acquire()  # take it\ng()\nL.release()\n';
+    const [finding] = await lint(source, only);
+    expect(applyFix(source, finding)).toBe('import threading\nL = threading.Lock()\nwith L:  # take it\n    g()\n');
+  });
+
+  test.each([
+    ['a timed acquire', 'import threading\nL = threading.Lock()\nL.acquire(timeout=5)\ng()\nL.release()\n'],
+    ['a multi-line string between', 'import threading\nL = threading.Lock()\nL.acquire()\ns = """a\nb"""\nL.release()\n'],
+    ['a release in a branch between', 'import threading\nL = threading.Lock()\nL.acquire()\nif x:\n    L.release()\n    raise E\nL.release()\n'],
+    ['other code on the acquire line', 'import threading\nL = threading.Lock()\nL.acquire(); g()\nL.release()\n'],
+    ['a trailing comment on the release line', 'import threading\nL = threading.Lock()\nL.acquire()\ng()\nL.release()  # done\n'],
+    ['the release in another block', 'import threading\nL = threading.Lock()\nL.acquire()\nif x:\n    g()\n    L.release()\n'],
+  ])('no fix for %s', async (_name, source) => {
+    const findings = await lint(source, only);
+    expect(findings.map((f) => [f.ruleId, f.line, !!f.fix])).toEqual([['TL101', 3, false]]);
+  });
+});
