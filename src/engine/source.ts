@@ -23,7 +23,7 @@ export function decodeSource(content: string | Uint8Array): Decoded {
     for (const line of head) {
       const m = COOKIE.exec(line);
       if (m) {
-        encoding = m[1].toLowerCase().replace(/^utf[-_]?8.*/, 'utf-8');
+        encoding = pythonCodecToLabel(m[1]);
         break;
       }
       if (!/^[ \t\f]*(#.*)?\r?$/.test(line)) break;
@@ -48,4 +48,22 @@ function checkText(text: string): Decoded {
   }
   if (text.includes('\0')) return { ok: false, kind: 'unreadable', message: 'binary file (contains NUL bytes)' };
   return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/** Python codec names that the WHATWG encoding labels spell differently. */
+const CODEC_ALIASES: Record<string, string> = {
+  'latin-1': 'latin1',
+  'iso-latin-1': 'latin1',
+  'iso8859-1': 'latin1',
+  l1: 'latin1',
+  'iso8859-15': 'iso-8859-15',
+  cp1252: 'windows-1252',
+  ascii: 'utf-8',
+  'us-ascii': 'utf-8',
+};
+
+function pythonCodecToLabel(name: string): string {
+  const n = name.toLowerCase().replace(/_/g, '-');
+  if (/^utf-?8/.test(n)) return 'utf-8';
+  return CODEC_ALIASES[n] ?? n;
 }
