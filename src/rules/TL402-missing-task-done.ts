@@ -1,7 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { normalizedLines, rangeOf, statementSpan } from '../engine/findings.js';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
-import { createRule } from '../engine/rule.js';
+import { createRule, type Site } from '../engine/rule.js';
 
 /**
  * `Queue.join()` returns once every item put has been marked done with `task_done()`.
@@ -19,7 +18,6 @@ export default createRule(
   },
   (ctx) => {
     const { model } = ctx;
-    const lines = ctx.source.split('\n');
     const joins: JoinFact[] = [];
     const taskDones: TaskDoneFact[] = [];
     let escaping: Set<string> | undefined;
@@ -34,12 +32,8 @@ export default createRule(
       if (type?.kind !== 'Queue' || type.collection || !hasJoin(type.ctors)) continue;
       const binding = model.bindingOf(m.receiver);
       escaping ??= escapingKeys(model);
-      const span = statementSpan(model.statementOf(call));
       joins.push({
-        ...rangeOf(call),
-        statementLine: span.start,
-        statementEndLine: span.end,
-        code: normalizedLines(lines, span.start, span.end),
+        ...ctx.locate(call),
         receiver: m.receiver.text,
         key: binding?.key ?? null,
         name: lastName(m.receiver),
@@ -56,6 +50,9 @@ export default createRule(
         const sameFile = facts.taskDones.some((t) => (join.key !== null && t.key === join.key) || (t.key === null && t.name !== null && t.name === join.name));
         const elsewhere = files.some((f) => f.path !== path && f.facts.taskDones.some((t) => t.name !== null && t.name === join.name));
         if (sameFile || elsewhere || (join.escapes && anyTaskDone)) continue;
+        // Reviewing a diff, only the changed files are analysed: a queue that leaves its
+        // file may well get its task_done() in a file the run never saw.
+        if (join.escapes && ctx.changed) continue;
         const { key: _key, name: _name, escapes: _escapes, receiver, ...position } = join;
         ctx.report({
           path,
@@ -67,14 +64,7 @@ export default createRule(
   },
 );
 
-interface JoinFact {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  statementLine: number;
-  statementEndLine: number;
-  code: string;
+interface JoinFact extends Site {
   receiver: string;
   /** Binding key of the queue within its file, when known. */
   key: string | null;

@@ -1,5 +1,7 @@
 import { analyze } from '../../src/engine/analyze.js';
 import { DEFAULT_CONFIG } from '../../src/engine/types.js';
+import { parseUnifiedDiff } from '../../src/diff/parse.js';
+import { diffByNewPath } from '../../src/diff/filter.js';
 import { lint, positions } from '../helpers/lint.js';
 
 const only = { select: ['TL402'] };
@@ -75,5 +77,37 @@ describe('TL402 missing-task-done', () => {
 
   test('suppression on the join line holds for the project-wide finding', async () => {
     expect(await lintFiles({ 'main.py': 'from queue import Queue\njobs = Queue()\njobs.join()  # noqa: TL402\n' })).toEqual([]);
+  });
+});
+
+describe('TL402 when reviewing a diff (only changed files are analysed)', () => {
+  const escaping = [
+    'import queue, threading',
+    'from workers import consume',
+    'def run(items):',
+    '    q = queue.Queue()',
+    '    threading.Thread(target=consume, args=(q,)).start()',
+    '    for i in items:',
+    '        q.put(i)',
+    '    q.join()',
+    '',
+  ].join('\n');
+  const local = escaping.replace('    threading.Thread(target=consume, args=(q,)).start()\n', '');
+  const diffFor = (source: string) => {
+    const body = source.split('\n').slice(0, -1);
+    const text = `diff --git a/jobs.py b/jobs.py\nnew file mode 100644\n--- /dev/null\n+++ b/jobs.py\n@@ -0,0 +1,${body.length} @@\n${body.map((l) => `+${l}`).join('\n')}\n`;
+    return diffByNewPath(parseUnifiedDiff(text));
+  };
+  const run = async (source: string, withDiff: boolean) =>
+    (await analyze([{ path: 'jobs.py', content: source }], { config: DEFAULT_CONFIG, select: ['TL402'], diff: withDiff ? diffFor(source) : undefined })).findings.map((f) => f.line);
+
+  test('a queue handed to code outside the run is flagged in whole-file mode only', async () => {
+    expect(await run(escaping, false)).toEqual([8]);
+    expect(await run(escaping, true)).toEqual([]);
+  });
+
+  test('a queue that never leaves its function is flagged either way', async () => {
+    expect(await run(local, false)).toEqual([7]);
+    expect(await run(local, true)).toEqual([7]);
   });
 });
