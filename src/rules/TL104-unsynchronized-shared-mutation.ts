@@ -3,16 +3,20 @@ import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.
 import type { ThreadEntry } from '../engine/model/threads.js';
 import { createRule, type ProposedFix } from '../engine/rule.js';
 import { indentDeeper, indentOf, indentUnit, startsLine } from './support/indent.js';
-import { calledUnderLock, namedAsLocked } from './support/locking.js';
+import { calledWithSomeLock, functionName, namedAsLocked, oneLine } from './support/locking.js';
 
 interface Mutation {
+  /** The augmented assignment or `x = x + …` assignment. */
   node: Node;
   target: Node;
+  /** Identity of the shared state, comparable between mutations of one file. */
   key: string;
   fn: Node | null;
+  /** A known lock is held here: evidence that the state is shared. */
   guarded: boolean;
 }
 
+/** Methods that run before the object is shared with other threads. */
 const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__', 'setUp', 'setUpClass', '__init_subclass__']);
 
 /**
@@ -32,18 +36,23 @@ export default createRule(
   (ctx) => {
     const { model, source } = ctx;
     const mutations = collectMutations(model);
-    const guardedKeys = new Set(mutations.filter((m) => m.guarded).map((m) => m.key));
     for (const m of mutations) {
       if (m.guarded || !m.fn || CONSTRUCTION.has(functionName(m.fn))) continue;
-      if (calledUnderLock(model, m.node, (held) => held.length > 0) || namedAsLocked(model, m.node)) continue;
-      const entries = model.threads.entriesReaching(m.fn).filter((e) => !e.processPool);
-      const why = reason(model, m, entries, mutations, guardedKeys);
+      if (model.locks.mayBeLockedAt(m.node) || calledWithSomeLock(model, m.node) || namedAsLocked(model, m.node)) continue;
+      const reaching = model.threads.entriesReaching(m.fn);
+      // Code that only runs in worker processes has its own copy of every global.
+      if (reaching.length && reaching.every((e) => e.processPool)) continue;
+      const entries = reaching.filter((e) => !e.processPool);
+      const why = reason(model, m, entries, mutations);
       if (!why) continue;
       const statement = m.node.parent?.type === 'expression_statement' ? m.node.parent : m.node;
+      const fix = lockFix(model, source, statement, m);
       ctx.report({
         node: m.node,
-        message: `\`${oneLine(m.node.text)}\` reads \`${m.target.text}\`, changes it and writes it back without a lock, ${why}: two threads can both read 5 and both write 6, and one update is lost. Hold a lock around it.`,
-        fix: lockFix(model, source, statement, m),
+        message:
+          `\`${oneLine(m.node.text)}\` reads \`${oneLine(m.target.text, 40)}\`, changes it and writes it back with no lock held, ${why}: ` +
+          `two threads can read the same old value and one update is lost. Hold a lock around it${fix ? ` (\`with ${fix.lock}:\`)` : ''}.`,
+        fix: fix?.fix,
       });
     }
   },
@@ -66,15 +75,15 @@ function collectMutations(model: SemanticModel): Mutation[] {
     const right = node.childForFieldName('right');
     if (!left || right?.type !== 'binary_operator') continue;
     const operand = right.childForFieldName('left');
-    if (operand && unwrap(operand).text === left.text) consider(node, left);
+    if (operand && squash(unwrap(operand).text) === squash(left.text)) consider(node, left);
   }
   return out;
 }
 
 /**
  * Identity of state other threads can see: a global written through `global`, a
- * closure variable written through `nonlocal`, `self.x`, a module object's attribute,
- * or an item of any of those.
+ * closure variable written through `nonlocal`, `self.x`, an attribute of a module-level
+ * object or of an enclosing function's variable, or an item of any of those.
  */
 function sharedKey(model: SemanticModel, target: Node, at: Node): string | null {
   const t = unwrap(target);
@@ -88,7 +97,7 @@ function sharedKey(model: SemanticModel, target: Node, at: Node): string | null 
     if (binding?.cls) return binding.key;
     const object = t.childForFieldName('object');
     const owner = object?.type === 'identifier' ? model.resolveName(object.text, object) : null;
-    if (owner && isSharedObject(owner)) return `${owner.key}.${t.childForFieldName('attribute')?.text}`;
+    if (owner && isSharedObject(model, owner, at)) return `${owner.key}.${t.childForFieldName('attribute')?.text}`;
     return null;
   }
   if (t.type === 'subscript') {
@@ -97,7 +106,7 @@ function sharedKey(model: SemanticModel, target: Node, at: Node): string | null 
     const v = unwrap(value);
     if (v.type === 'identifier') {
       const owner = model.resolveName(v.text, v);
-      return owner && isSharedObject(owner) ? `${owner.key}[]` : null;
+      return owner && isSharedObject(model, owner, at) ? `${owner.key}[]` : null;
     }
     const binding = model.bindingOf(v);
     return binding?.cls ? `${binding.key}[]` : null;
@@ -105,28 +114,39 @@ function sharedKey(model: SemanticModel, target: Node, at: Node): string | null 
   return null;
 }
 
-/** A module-level name bound to a value (not a module, class or function). */
-function isSharedObject(binding: Binding): boolean {
-  return binding.key.startsWith('g:') && binding.sites.length > 0 && binding.sites.every((s) => s.type === 'assign');
+/**
+ * A name bound to a value (not a module, class or function) that every call of the
+ * mutating function sees: a module global, or a variable of an enclosing function
+ * (a closure cell shared by every thread that runs the inner function).
+ */
+function isSharedObject(model: SemanticModel, binding: Binding, at: Node): boolean {
+  if (binding.sites.length === 0 || !binding.sites.every((s) => s.type === 'assign')) return false;
+  if (binding.key.startsWith('g:')) return true;
+  const own = model.enclosingFunction(at);
+  return binding.scope?.kind === 'function' && !!own && binding.scope.node.id !== own.id;
 }
 
-/** Why the mutation can race, or null when the analysis cannot show it does. */
-function reason(model: SemanticModel, m: Mutation, entries: ThreadEntry[], all: Mutation[], guardedKeys: Set<string>): string | null {
+/** Why the mutation can race, or null when the analysis cannot show that it does. */
+function reason(model: SemanticModel, m: Mutation, entries: ThreadEntry[], all: Mutation[]): string | null {
   const name = functionName(m.fn!);
   const many = entries.find((e) => e.many);
   if (many) {
-    const how = many.how === 'executor' ? 'submitted to an executor' : 'started as a thread target more than once or in a loop';
-    return `and \`${name}\` runs on several threads at once (${how} at line ${many.via.startPosition.row + 1})`;
+    const line = many.via.startPosition.row + 1;
+    const how = many.how === 'executor' ? `submitted to an executor at line ${line}` : `started as a thread target in a loop or more than once, line ${line}`;
+    return `and \`${name}\` runs on several threads at once (${how})`;
   }
   if (entries.length) {
-    const other = all.find((o) => o.key === m.key && o.fn && o.fn.id !== m.fn!.id && !CONSTRUCTION.has(functionName(o.fn)) && !sameEntries(model, o.fn, entries));
+    const other = all.find(
+      (o) => o.key === m.key && o.fn && o.fn.id !== m.fn!.id && !CONSTRUCTION.has(functionName(o.fn)) && !sameEntries(model, o.fn, entries),
+    );
     if (other) {
       return `and \`${name}\` runs on a thread (line ${entries[0].via.startPosition.row + 1}) while \`${functionName(other.fn!)}\` changes it too (line ${other.node.startPosition.row + 1})`;
     }
   }
-  if (guardedKeys.has(m.key)) {
-    const guarded = all.find((o) => o.key === m.key && o.guarded)!;
-    return `although line ${guarded.node.startPosition.row + 1} changes it under a lock, so other threads do too`;
+  const guarded = all.find((o) => o.key === m.key && o.guarded);
+  if (guarded) {
+    const where = guarded.fn ? `\`${functionName(guarded.fn)}\` changes it under a lock` : 'it is changed under a lock';
+    return `although ${where} (line ${guarded.node.startPosition.row + 1}), so other threads use it too`;
   }
   return null;
 }
@@ -138,38 +158,52 @@ function sameEntries(model: SemanticModel, fn: Node, entries: ThreadEntry[]): bo
 }
 
 /** `with <lock>:` around the statement, when exactly one lock is in sight. */
-function lockFix(model: SemanticModel, source: string, stmt: Node, m: Mutation): ProposedFix | undefined {
+function lockFix(model: SemanticModel, source: string, stmt: Node, m: Mutation): { lock: string; fix?: ProposedFix } | null {
   const lock = visibleLock(model, m);
-  if (!lock || !startsLine(source, stmt) || stmt.parent?.type !== 'block') return undefined;
+  if (!lock) return null;
+  if (!startsLine(source, stmt) || stmt.parent?.type !== 'block') return { lock };
+  // Code after the statement on the same line (`x += 1; y = 2`) would end up outside the lock.
+  const rest = source.slice(stmt.endIndex, source.indexOf('\n', stmt.endIndex) === -1 ? source.length : source.indexOf('\n', stmt.endIndex));
+  if (rest.trim() && !rest.trim().startsWith('#')) return { lock };
   const indent = indentOf(source, stmt);
   const unit = indentUnit(source, stmt);
   const body = indentDeeper(source, stmt, unit);
-  if (body === null) return undefined;
+  if (body === null) return { lock };
   return {
-    description: `Hold \`${lock}\` around the update`,
-    edits: [
-      {
-        startLine: stmt.startPosition.row + 1,
-        startColumn: stmt.startPosition.column + 1,
-        endLine: stmt.endPosition.row + 1,
-        endColumn: stmt.endPosition.column + 1,
-        text: `with ${lock}:\n${indent}${unit}${body}`,
-      },
-    ],
+    lock,
+    fix: {
+      description: `Hold \`${lock}\` around the update`,
+      edits: [
+        {
+          startLine: stmt.startPosition.row + 1,
+          startColumn: stmt.startPosition.column + 1,
+          endLine: stmt.endPosition.row + 1,
+          endColumn: stmt.endPosition.column + 1,
+          text: `with ${lock}:\n${indent}${unit}${body}`,
+        },
+      ],
+    },
   };
 }
 
-/** The one module-level lock, or the class's one lock attribute, visible at the mutation. */
+/**
+ * The one lock visible at the mutation: for `self.…` state the class's one Lock/RLock
+ * attribute, otherwise the module's one Lock/RLock global. Null when there are none or
+ * several (the fix would have to guess which one guards this state).
+ */
 function visibleLock(model: SemanticModel, m: Mutation): string | null {
-  const binding = model.bindingOf(unwrap(m.target).type === 'subscript' ? m.target.childForFieldName('value')! : m.target);
+  const t = unwrap(m.target);
+  const holder = t.type === 'subscript' ? t.childForFieldName('value') : t;
+  const binding = holder ? model.bindingOf(holder) : null;
   if (binding?.cls) {
     const self = selfName(m.target);
-    const names: string[] = [];
-    for (const [attr, sites] of binding.cls.attributes) {
-      const type = model.bindingType({ key: `c:${binding.cls.name}.${attr}`, scope: null, cls: binding.cls, name: attr, sites });
-      if (type && !type.collection && (type.kind === 'Lock' || type.kind === 'RLock')) names.push(attr);
+    const cls = binding.cls;
+    const names = new Set<string>();
+    for (const attr of new Set([...cls.attributes.keys(), ...cls.scope.bindings.keys()])) {
+      const type = model.bindingType({ key: `c:${cls.name}.${attr}`, scope: null, cls, name: attr, sites: cls.attributes.get(attr) ?? [] });
+      if (type && !type.collection && (type.kind === 'Lock' || type.kind === 'RLock')) names.add(attr);
     }
-    return names.length === 1 && self ? `${self}.${names[0]}` : null;
+    return names.size === 1 && self ? `${self}.${[...names][0]}` : null;
   }
   if (m.key.startsWith('g:') || m.key.startsWith('l:')) {
     const names: string[] = [];
@@ -190,11 +224,6 @@ function selfName(target: Node): string | null {
   return t?.type === 'identifier' ? t.text : null;
 }
 
-function functionName(fn: Node): string {
-  return fn.type === 'function_definition' ? (fn.childForFieldName('name')?.text ?? '<function>') : '<lambda>';
-}
-
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+function squash(text: string): string {
+  return text.replace(/\s+/g, '');
 }

@@ -1,6 +1,6 @@
 import type { Acquisition } from '../engine/model/locks.js';
 import { createRule } from '../engine/rule.js';
-import { calledUnderLock, namedAsLocked } from './support/locking.js';
+import { calledUnderLock, namedAsLocked, oneLine } from './support/locking.js';
 
 const NOTIFY = new Set(['notify', 'notify_all', 'notifyAll']);
 
@@ -21,7 +21,8 @@ export default createRule(
       const mc = model.methodCall(call);
       if (!mc || !NOTIFY.has(mc.method) || model.kindOf(mc.receiver) !== 'Condition') continue;
       const cond = locks.lockOf(mc.receiver);
-      if (!cond) continue;
+      // A Condition parameter: the caller may hold it.
+      if (!cond || cond.param) continue;
       const underlying = locks.conditionLock(mc.receiver);
       const guards = (held: Acquisition[]) =>
         held.some(
@@ -32,11 +33,14 @@ export default createRule(
         );
       if (guards(locks.heldAt(call))) continue;
       if (calledUnderLock(model, call, guards) || namedAsLocked(model, call)) continue;
+      // Built on a lock the analysis cannot name: any lock that may be held could be that one.
+      if (underlying === null && locks.conditionHasLock(mc.receiver) && (locks.mayBeLockedAt(call) || calledUnderLock(model, call, (_, site) => locks.mayBeLockedAt(site)))) continue;
       ctx.report({
         node: call,
-        message: `\`${call.text}\` is called without holding \`${mc.receiver.text}\`: Python raises RuntimeError("cannot notify on un-acquired lock"). Call it inside \`with ${mc.receiver.text}:\`.`,
+        message:
+          `\`${oneLine(call.text)}\` is called without holding \`${mc.receiver.text}\`: Python raises RuntimeError("cannot notify on un-acquired lock"). ` +
+          `Call it inside \`with ${mc.receiver.text}:\`${underlying ? ` (or \`with ${underlying.expr.text}:\`, the lock it is built on)` : ''}.`,
       });
     }
   },
 );
-

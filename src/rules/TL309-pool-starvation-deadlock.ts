@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
 import { createRule } from '../engine/rule.js';
+import { functionName, oneLine } from './support/locking.js';
 
 const WAITS = new Set(['concurrent.futures.wait', 'concurrent.futures.as_completed']);
 
@@ -20,26 +21,28 @@ export default createRule(
   (ctx) => {
     const { model } = ctx;
     const threads = model.threads;
-    const reported = new Set<number>();
+    // One finding per task function and pool: the first wait is the deadlock, later ones repeat it.
+    const reported = new Set<string>();
     for (const entry of threads.entries()) {
-      if (entry.how !== 'executor' || !entry.executorKey) continue;
+      // A process pool cannot be reached from its own workers (executors do not pickle).
+      if (entry.how !== 'executor' || !entry.executorKey || entry.processPool) continue;
       const pool = entry.executorKey;
-      const taskName = entry.fn.type === 'function_definition' ? entry.fn.childForFieldName('name')?.text : 'the lambda';
+      const taskName = functionName(entry.fn);
       for (const fn of threads.reachableFrom(entry.fn)) {
-        for (const call of threads.callsIn(fn)) {
-          if (reported.has(call.id)) continue;
-          const blocked = blockingOnPool(model, call, pool);
-          if (!blocked) continue;
-          reported.add(call.id);
-          const poolText = entry.via.childForFieldName('function')?.childForFieldName('object')?.text ?? 'the executor';
-          ctx.report({
-            node: call,
-            message:
-              `\`${call.text.length > 60 ? `${call.text.slice(0, 57)}...` : call.text}\` waits for a task submitted to \`${poolText}\`, from \`${taskName}\`, which itself runs on \`${poolText}\` ` +
-              `(submitted at line ${entry.via.startPosition.row + 1}). When every worker runs \`${taskName}\`, the children wait in the queue forever. ` +
-              `Run the inner step inline, or give it a separate executor.`,
-          });
-        }
+        const key = `${fn.id}:${pool}`;
+        if (reported.has(key)) continue;
+        const call = threads.callsIn(fn).find((c) => blockingOnPool(model, c, pool));
+        if (!call) continue;
+        reported.add(key);
+        const poolText = entry.via.childForFieldName('function')?.childForFieldName('object')?.text ?? 'the executor';
+        const inner = fn.id === entry.fn.id ? '' : ` (through \`${functionName(fn)}\`)`;
+        ctx.report({
+          node: call,
+          message:
+            `\`${oneLine(call.text)}\` waits for a task submitted to \`${poolText}\` from \`${taskName}\`${inner}, which itself runs on \`${poolText}\` ` +
+            `(submitted at line ${entry.via.startPosition.row + 1}). When every worker runs \`${taskName}\`, the children wait in the queue forever. ` +
+            `Run the inner step inline, or give it a separate executor.`,
+        });
       }
     }
   },
@@ -49,6 +52,8 @@ export default createRule(
 function blockingOnPool(model: SemanticModel, call: Node, pool: string): boolean {
   const mc = model.methodCall(call);
   if (mc && (mc.method === 'result' || mc.method === 'exception')) {
+    // Items of `as_completed(...)` and the `done` set of `wait(...)` are finished: no wait.
+    if (model.typeOf(mc.receiver)?.finished) return false;
     return submittedTo(model, mc.receiver, pool);
   }
   if (mc && mc.method === 'map' && model.kindOf(mc.receiver) === 'Executor') {

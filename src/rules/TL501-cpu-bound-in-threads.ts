@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { SemanticModel } from '../engine/model/model.js';
 import { createRule } from '../engine/rule.js';
+import { functionName } from './support/locking.js';
 
 /** Builtins that compute without I/O or waiting. */
 const PURE_BUILTINS = new Set([
@@ -39,31 +40,44 @@ export default createRule(
     const { model } = ctx;
     const seen = new Set<number>();
     for (const entry of model.threads.entries()) {
-      if (entry.how === 'thread-subclass' || entry.processPool || entry.fn.type !== 'function_definition') continue;
-      if (seen.has(entry.via.id) || !isPureComputation(model, entry.fn)) continue;
+      // One background thread keeps a program responsive; the GIL only costs when several compute at once.
+      if (entry.how === 'thread-subclass' || entry.processPool || !entry.many) continue;
+      const fn = entry.fn.type === 'lambda' ? model.threads.forwardedTo(entry.fn) : entry.fn;
+      if (!fn || seen.has(entry.via.id) || !isPureComputation(model, fn, new Set())) continue;
       seen.add(entry.via.id);
-      const name = entry.fn.childForFieldName('name')!.text;
+      const name = functionName(fn);
       ctx.report({
         node: entry.via,
-        message: `\`${name}\` only computes (a loop of arithmetic and builtins, no I/O or waiting), so running it on threads gives no parallelism under the GIL. Use \`ProcessPoolExecutor\`, or \`concurrent.futures.InterpreterPoolExecutor\` on Python 3.14+.`,
+        message: `\`${name}\` only computes (a loop of arithmetic and builtins, no I/O or waiting), so running it on several threads gives no parallelism under the GIL. Use \`ProcessPoolExecutor\`, or \`concurrent.futures.InterpreterPoolExecutor\` on Python 3.14+.`,
       });
     }
   },
 );
 
-/** Loop + arithmetic, comparisons, indexing and builtin / `math` calls, nothing else. */
-function isPureComputation(model: SemanticModel, fn: Node): boolean {
+/**
+ * Loop + arithmetic, comparisons, indexing and calls to builtins, `math` or other pure
+ * functions of the file, nothing else. A `while` loop that tests state its body never
+ * changes is waiting for another thread (a spin), not computing.
+ */
+function isPureComputation(model: SemanticModel, fn: Node, visiting: Set<number>, needLoop = true): boolean {
   const body = fn.childForFieldName('body');
-  if (!body) return false;
+  if (!body || visiting.has(fn.id) || visiting.size > 8) return false;
+  visiting.add(fn.id);
   let hasLoop = false;
   const stack: Node[] = [body];
   while (stack.length) {
     const node = stack.pop()!;
     if (!PURE_NODES.has(node.type)) return false;
     if (LOOPS.has(node.type)) hasLoop = true;
-    if (node.type === 'call' && !isPureCall(model, node)) return false;
+    if (node.type === 'while_statement' && spins(node)) return false;
+    if (node.type === 'call') {
+      if (!isPureCall(model, node, visiting)) return false;
+      const args = node.childForFieldName('arguments');
+      if (args) stack.push(args);
+      continue;
+    }
     if (node.type === 'attribute') {
-      // Only `math.x` in a call position (checked by isPureCall) or as a constant.
+      // Only `math.x` constants; calls were checked above.
       const q = model.qualifiedName(node);
       if (!q?.startsWith('math.')) return false;
       continue;
@@ -72,13 +86,31 @@ function isPureComputation(model: SemanticModel, fn: Node): boolean {
     if (node.type === 'string') return false;
     for (const child of node.namedChildren) if (child) stack.push(child);
   }
-  return hasLoop;
+  return hasLoop || !needLoop;
 }
 
-function isPureCall(model: SemanticModel, call: Node): boolean {
+function isPureCall(model: SemanticModel, call: Node, visiting: Set<number>): boolean {
   const fn = call.childForFieldName('function');
   if (!fn) return false;
-  if (fn.type === 'identifier') return PURE_BUILTINS.has(fn.text) && model.resolveName(fn.text, fn) === null;
+  if (fn.type === 'identifier' && PURE_BUILTINS.has(fn.text) && model.resolveName(fn.text, fn) === null) return true;
   const q = model.qualifiedName(fn);
-  return !!q && q.startsWith('math.');
+  if (q) return q.startsWith('math.');
+  const local = fn.type === 'identifier' ? model.localFunction(fn) : null;
+  return local?.type === 'function_definition' && isPureComputation(model, local, visiting, false);
+}
+
+/** A `while` whose condition reads no name the loop body assigns: it waits for someone else. */
+function spins(loop: Node): boolean {
+  const condition = loop.childForFieldName('condition');
+  const body = loop.childForFieldName('body');
+  if (!condition || !body) return true;
+  const read = new Set([condition, ...condition.descendantsOfType('identifier')].filter((n): n is Node => n?.type === 'identifier').map((n) => n.text));
+  if (read.size === 0) return !/\b(break|return)\b/.test(body.text);
+  for (const assign of [...body.descendantsOfType('assignment'), ...body.descendantsOfType('augmented_assignment')]) {
+    let target: Node | null = assign?.childForFieldName('left') ?? null;
+    while (target && (target.type === 'subscript' || target.type === 'attribute')) target = target.type === 'subscript' ? target.childForFieldName('value') : target.childForFieldName('object');
+    const names = target ? [target, ...target.descendantsOfType('identifier')] : [];
+    if (names.some((n) => n?.type === 'identifier' && read.has(n.text))) return false;
+  }
+  return true;
 }

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { LOCK_LIKE, type Kind } from './kinds.js';
-import { unwrap, type SemanticModel } from './model.js';
-import { withItems } from './scopes.js';
+import { unwrap, type Binding, type SemanticModel } from './model.js';
+import { withItems, type BindingSite, type ClassInfo } from './scopes.js';
 
 /**
  * Lock identity and lock sets. A lock is known by the binding it lives in: within a
@@ -18,16 +18,30 @@ export interface LockRef {
   kind: Kind;
   /** The expression naming the lock. */
   expr: Node;
+  /** The lock is a parameter: the caller chooses which lock it is. */
+  param: boolean;
 }
 
 export interface Acquisition extends LockRef {
   /** The `with` item or the `acquire()` call. */
   at: Node;
   how: 'with' | 'acquire';
+  /** False for `acquire(False)`, `acquire(blocking=False)` and `acquire(timeout=…)`: they cannot wait forever. */
+  blocking: boolean;
+}
+
+/** A lock named by an import from another module, whose kind only that module can tell. */
+export interface ImportedLock {
+  /** Absolute dotted name (`pkg.locks.REGISTRY_LOCK`), relative imports resolved. */
+  globalKey: string;
+  expr: Node;
+  at: Node;
+  how: 'with' | 'acquire';
 }
 
 const BOUNDARIES = new Set(['function_definition', 'lambda', 'class_definition', 'module']);
 
+/** `pkg/sub/mod.py` → `pkg.sub.mod`; `pkg/__init__.py` → `pkg`; a leading `src/` or `lib/` is dropped. */
 export function moduleNameOf(path: string): string {
   return path
     .replace(/\\/g, '/')
@@ -39,11 +53,22 @@ export function moduleNameOf(path: string): string {
     .join('.');
 }
 
+/**
+ * Whether two dotted names can denote the same module-level object: equal, or one is the
+ * other with a package prefix (`app.locks.A` imported as `locks.A` from inside `app/`).
+ */
+export function sameDottedName(a: string, b: string): boolean {
+  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}
+
 export class LockFacts {
   private readonly byFunction = new Map<number, Acquisition[]>();
   /** Statement-level acquires, by the id of the block that holds them. */
   private readonly acquireStatements = new Map<number, { stmt: Node; acquisition: Acquisition }[]>();
   private indexed = false;
+  private handOffKeys: Set<string> | undefined;
+  private relativeImports: Map<string, string> | undefined;
+  private importedByFunction: Map<number, ImportedLock[]> | undefined;
 
   constructor(
     private readonly model: SemanticModel,
@@ -53,10 +78,11 @@ export class LockFacts {
   /** The lock an expression names, when it is a Lock, RLock, Semaphore or Condition. */
   lockOf(expr: Node): LockRef | null {
     const e = unwrap(expr);
-    const kind = this.model.kindOf(e);
-    if (!kind || !LOCK_LIKE.has(kind)) return null;
-    const binding = this.model.bindingOf(e);
+    const binding = this.bindingOf(e);
     if (!binding) return null;
+    const type = this.model.bindingType(binding);
+    const kind = type && !type.collection ? type.kind : null;
+    if (!kind || !LOCK_LIKE.has(kind)) return null;
     const mod = moduleNameOf(this.path);
     let globalKey: string | null = null;
     if (binding.cls) globalKey = `${mod}.${binding.cls.name}.${binding.name}`;
@@ -64,7 +90,30 @@ export class LockFacts {
       const site = binding.sites[0];
       globalKey = site?.type === 'import' ? site.qname : `${mod}.${binding.name}`;
     }
-    return { key: binding.key, globalKey, kind, expr: e };
+    const param = binding.sites.some((s) => s.type === 'param');
+    return { key: binding.key, globalKey, kind, expr: e, param };
+  }
+
+  /**
+   * The model's binding, with class attributes unified: a name assigned in a class body
+   * (`_lock = RLock()`, seen from `Condition(lock=_lock)` in that body), `self._lock` and
+   * `ClassName._lock` are one binding, `c:ClassName._lock`.
+   */
+  private bindingOf(e: Node): Binding | null {
+    const binding = this.model.bindingOf(e);
+    if (binding?.scope?.kind === 'class') {
+      const cls = this.model.index.classes.get(binding.scope.node.id);
+      if (cls) return this.classBinding(cls, binding.name);
+    }
+    if (binding || e.type !== 'attribute') return binding;
+    const object = e.childForFieldName('object');
+    const attr = e.childForFieldName('attribute');
+    const cls = object && this.model.localClass(object);
+    return cls && attr ? this.classBinding(cls, attr.text) : null;
+  }
+
+  private classBinding(cls: ClassInfo, name: string): Binding {
+    return { key: `c:${cls.name}.${name}`, scope: null, cls, name, sites: cls.attributes.get(name) ?? [] };
   }
 
   /** For `X.acquire(...)` / `X.release()` calls: the lock and which. */
@@ -78,29 +127,91 @@ export class LockFacts {
   /** Locks held at a node, outermost first, within its own function. */
   heldAt(node: Node): Acquisition[] {
     const held: Acquisition[] = [];
+    // (block, statement) steps walked so far: where a `L.release()` inside `with L:` would sit.
+    const path: { block: Node; stmt: Node }[] = [];
     let child = node;
     for (let parent = node.parent; parent && !BOUNDARIES.has(parent.type); child = parent, parent = parent.parent) {
       if (parent.type === 'with_statement' && child.type === 'block') {
         const items = withItems(parent);
         for (let i = items.length - 1; i >= 0; i--) {
-          const value = items[i].childForFieldName('value');
-          const lock = value && value.type !== 'as_pattern' ? this.lockOf(value) : null;
-          if (lock) held.unshift({ ...lock, at: items[i], how: 'with' });
+          const lock = this.withItemLock(items[i]);
+          if (lock && !this.releasedOnPath(path, lock.key)) held.unshift({ ...lock, at: items[i], how: 'with', blocking: true });
         }
       } else if (parent.type === 'with_clause') {
         // A later item of `with a, b:` is taken while the earlier ones are held.
         const items = parent.namedChildren.filter((n): n is Node => n?.type === 'with_item');
+        const before: Acquisition[] = [];
         for (const item of items) {
           if (item.id === child.id) break;
-          const value = item.childForFieldName('value');
-          const lock = value && value.type !== 'as_pattern' ? this.lockOf(value) : null;
-          if (lock) held.unshift({ ...lock, at: item, how: 'with' });
+          const lock = this.withItemLock(item);
+          if (lock) before.push({ ...lock, at: item, how: 'with', blocking: true });
         }
+        held.unshift(...before);
       } else if (parent.type === 'block' || parent.type === 'module') {
         held.unshift(...this.acquiredBefore(parent, child));
+        path.push({ block: parent, stmt: child });
       }
     }
     return held;
+  }
+
+  /** Whether a statement before one of the path's statements releases the lock (`with L: … L.release() …`). */
+  private releasedOnPath(path: { block: Node; stmt: Node }[], key: string): boolean {
+    return path.some(({ stmt }) => {
+      for (let s = stmt.previousNamedSibling; s; s = s.previousNamedSibling) if (this.releases(s, key)) return true;
+      return false;
+    });
+  }
+
+  /**
+   * Whether some lock may be held at a node, counting what the analysis cannot type:
+   * `with self._mutex:` or `self._mutex.acquire()` on a receiver of unknown kind (an
+   * `_thread.allocate_lock()`, a parameter). Rules use it to stay silent, never to report.
+   */
+  mayBeLockedAt(node: Node): boolean {
+    if (this.heldAt(node).length > 0) return true;
+    let child = node;
+    for (let parent = node.parent; parent && !BOUNDARIES.has(parent.type); child = parent, parent = parent.parent) {
+      if (parent.type === 'with_statement' && child.type === 'block') {
+        if (withItems(parent).some((item) => this.mayBeLockItem(item))) return true;
+      } else if (parent.type === 'block' || parent.type === 'module') {
+        if (this.unknownAcquireBefore(parent, child)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** A `with` item that could be a lock: a bare name or attribute of unknown kind, or a known lock. */
+  private mayBeLockItem(item: Node): boolean {
+    const value = item.childForFieldName('value');
+    if (!value || value.type === 'as_pattern') return false;
+    const v = unwrap(value);
+    if (this.lockOf(v)) return true;
+    if (v.type !== 'identifier' && v.type !== 'attribute') return false;
+    return this.model.kindOf(v) === null;
+  }
+
+  /** An `X.acquire()` statement of unknown X earlier in the block, not released since. */
+  private unknownAcquireBefore(block: Node, stmt: Node): boolean {
+    const released = new Set<string>();
+    for (let s = stmt.previousNamedSibling; s; s = s.previousNamedSibling) {
+      const text = s.text;
+      if (!text.includes('acquire') && !text.includes('release')) continue;
+      for (const call of s.descendantsOfType('call')) {
+        const mc = call && this.model.methodCall(call);
+        if (!mc) continue;
+        const receiver = unwrap(mc.receiver).text;
+        if (mc.method === 'release') released.add(receiver);
+        else if (mc.method === 'acquire' && !released.has(receiver) && call!.parent?.id === s.id) return true;
+      }
+    }
+    void block;
+    return false;
+  }
+
+  private withItemLock(item: Node): LockRef | null {
+    const value = item.childForFieldName('value');
+    return value && value.type !== 'as_pattern' ? this.lockOf(value) : null;
   }
 
   /**
@@ -152,15 +263,14 @@ export class LockFacts {
     };
     for (const stmt of this.model.nodes('with_statement')) {
       for (const item of withItems(stmt)) {
-        const value = item.childForFieldName('value');
-        const lock = value && value.type !== 'as_pattern' ? this.lockOf(value) : null;
-        if (lock) add(this.model.enclosingFunction(stmt), { ...lock, at: item, how: 'with' });
+        const lock = this.withItemLock(item);
+        if (lock) add(this.model.enclosingFunction(stmt), { ...lock, at: item, how: 'with', blocking: true });
       }
     }
     for (const call of this.model.calls) {
       const lc = this.lockCall(call);
       if (lc?.method !== 'acquire') continue;
-      const acquisition: Acquisition = { ...lc.lock, at: call, how: 'acquire' };
+      const acquisition: Acquisition = { ...lc.lock, at: call, how: 'acquire', blocking: this.blocks(call) };
       add(this.model.enclosingFunction(call), acquisition);
       const stmt = acquireStatement(call);
       if (stmt?.parent) {
@@ -171,12 +281,65 @@ export class LockFacts {
     }
   }
 
+  /** Whether an `acquire(...)` call can wait forever: no `False` flag, no timeout, no `**kw`. */
+  private blocks(call: Node): boolean {
+    const { positional, keywords, hasSplat } = this.model.args(call);
+    if (hasSplat) return false;
+    const flag = keywords.get('blocking') ?? positional[0];
+    if (flag && !['true', 'integer'].includes(unwrap(flag).type)) return false;
+    if (flag && unwrap(flag).text === '0') return false;
+    const timeout = keywords.get('timeout') ?? positional[1];
+    if (!timeout) return true;
+    const t = unwrap(timeout);
+    return t.type === 'none' || t.text.replace(/\s+/g, '') === '-1';
+  }
+
+  /**
+   * Locks used as signals rather than for mutual exclusion: released by a function that
+   * never acquires them (another thread lets the waiter go on), or handed to code the
+   * analysis does not follow (`Thread(args=(lock,))`, `start_new_thread(f, (lock,))`).
+   * Taking such a lock again is how the waiter waits, not a deadlock.
+   */
+  isHandOff(lock: LockRef): boolean {
+    this.handOffKeys ??= this.findHandOffs();
+    return this.handOffKeys.has(lock.key);
+  }
+
+  private findHandOffs(): Set<string> {
+    const out = new Set<string>();
+    const m = this.model;
+    for (const call of m.calls) {
+      const lc = this.lockCall(call);
+      if (lc?.method === 'release') {
+        const fn = m.enclosingFunction(call);
+        const acquiresHere = fn
+          ? this.acquisitionsIn(fn).some((a) => a.key === lc.lock.key)
+          : m.root.text.includes(`${lc.lock.expr.text}.acquire`);
+        if (!acquiresHere) out.add(lc.lock.key);
+        continue;
+      }
+      if (m.calleeName(call) === 'threading.Condition') continue;
+      const args = call.childForFieldName('arguments');
+      if (!args || args.type !== 'argument_list') continue;
+      for (const arg of args.namedChildren) {
+        if (!arg) continue;
+        const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
+        if (!value) continue;
+        const v = unwrap(value);
+        const parts = v.type === 'tuple' || v.type === 'list' ? v.namedChildren : [v];
+        for (const part of parts) {
+          const lock = part && (part.type === 'identifier' || part.type === 'attribute') ? this.lockOf(part) : null;
+          if (lock) out.add(lock.key);
+        }
+      }
+    }
+    return out;
+  }
+
   /** For a Condition: the lock it was built on (`Condition(L)`), if the analysis can tell. */
   conditionLock(expr: Node): LockRef | null {
-    const binding = this.model.bindingOf(expr);
-    if (!binding) return null;
     let found: LockRef | null = null;
-    for (const site of binding.sites) {
+    for (const site of this.constructionSites(expr)) {
       if (site.type !== 'assign' || !site.value) continue;
       const v = unwrap(site.value);
       if (v.type !== 'call' || this.model.calleeName(v) !== 'threading.Condition') continue;
@@ -187,6 +350,121 @@ export class LockFacts {
       found = lock;
     }
     return found;
+  }
+
+  /** Every site that assigns the lock an expression names, class-body assignments included. */
+  private constructionSites(expr: Node): BindingSite[] {
+    const binding = this.bindingOf(unwrap(expr));
+    if (!binding) return [];
+    return [...binding.sites, ...(binding.cls?.scope.bindings.get(binding.name) ?? [])];
+  }
+
+  /** Whether some constructor of this Condition is given a lock (`Condition(lock)`), known or not. */
+  conditionHasLock(expr: Node): boolean {
+    return this.constructionSites(expr).some((site) => {
+      if (site.type !== 'assign' || !site.value) return false;
+      const v = unwrap(site.value);
+      if (v.type !== 'call' || this.model.calleeName(v) !== 'threading.Condition') return false;
+      const { positional, keywords, hasSplat } = this.model.args(v);
+      return hasSplat || !!(keywords.get('lock') ?? positional[0]);
+    });
+  }
+
+  /**
+   * `with X:` / `X.acquire()` in a function where X is imported from another module
+   * (`from app.locks import A`, `from .locks import A`, `import app.locks` + `app.locks.A`)
+   * and this file cannot tell X's kind. Project-wide rules match these against the
+   * locks other files declare.
+   */
+  importedAcquisitionsIn(fn: Node): ImportedLock[] {
+    if (!this.importedByFunction) {
+      this.importedByFunction = new Map();
+      for (const stmt of this.model.nodes('with_statement')) {
+        const owner = this.model.enclosingFunction(stmt);
+        if (!owner) continue;
+        for (const item of withItems(stmt)) {
+          const value = item.childForFieldName('value');
+          const key = value && value.type !== 'as_pattern' ? this.importedName(value) : null;
+          if (!key) continue;
+          const found: ImportedLock = { globalKey: key, expr: unwrap(value!), at: item, how: 'with' };
+          const list = this.importedByFunction.get(owner.id);
+          if (list) list.push(found);
+          else this.importedByFunction.set(owner.id, [found]);
+        }
+      }
+    }
+    return this.importedByFunction.get(fn.id) ?? [];
+  }
+
+  /** Imported locks held at a node (lexical `with` only), outermost first. */
+  importedHeldAt(node: Node): ImportedLock[] {
+    const held: ImportedLock[] = [];
+    let child = node;
+    for (let parent = node.parent; parent && !BOUNDARIES.has(parent.type); child = parent, parent = parent.parent) {
+      const items =
+        parent.type === 'with_statement' && child.type === 'block'
+          ? withItems(parent)
+          : parent.type === 'with_clause'
+            ? parent.namedChildren.filter((n): n is Node => n?.type === 'with_item' && n.startIndex < child.startIndex)
+            : [];
+      const found: ImportedLock[] = [];
+      for (const item of items) {
+        const value = item.childForFieldName('value');
+        const key = value && value.type !== 'as_pattern' ? this.importedName(value) : null;
+        if (key) found.push({ globalKey: key, expr: unwrap(value!), at: item, how: 'with' });
+      }
+      held.unshift(...found);
+    }
+    return held;
+  }
+
+  /** The absolute dotted name of an imported, untyped expression, or null. */
+  private importedName(expr: Node): string | null {
+    const e = unwrap(expr);
+    if (e.type !== 'identifier' && e.type !== 'attribute') return null;
+    if (this.model.kindOf(e) !== null) return null;
+    const q = this.model.qualifiedName(e);
+    if (q) return q.includes('.') && !q.startsWith('threading.') ? q : null;
+    if (e.type !== 'identifier' || this.model.resolveName(e.text, e)) return null;
+    this.relativeImports ??= this.findRelativeImports();
+    return this.relativeImports.get(e.text) ?? null;
+  }
+
+  /** Module-level `from .mod import name [as alias]`, resolved against this file's module name. */
+  private findRelativeImports(): Map<string, string> {
+    const out = new Map<string, string>();
+    const own = moduleNameOf(this.path).split('.');
+    const isPackage = /(^|\/)__init__\.pyi?$/.test(this.path.replace(/\\/g, '/'));
+    for (const stmt of this.model.nodes('import_from_statement')) {
+      if (this.model.scopeOf(stmt).kind !== 'module') continue;
+      const moduleNode = stmt.childForFieldName('module_name');
+      if (moduleNode?.type !== 'relative_import') continue;
+      const dots = /^\.+/.exec(moduleNode.text)?.[0].length ?? 0;
+      const rest = moduleNode.text.slice(dots);
+      const pkg = isPackage ? own : own.slice(0, -1);
+      const base = pkg.slice(0, pkg.length - (dots - 1));
+      if (dots - 1 > pkg.length) continue;
+      const prefix = [...base, ...(rest ? rest.split('.') : [])].join('.');
+      for (const name of stmt.childrenForFieldName('name')) {
+        if (!name) continue;
+        const orig = name.type === 'aliased_import' ? name.childForFieldName('name') : name;
+        const local = name.type === 'aliased_import' ? name.childForFieldName('alias') : name;
+        if (orig && local) out.set(local.text, prefix ? `${prefix}.${orig.text}` : orig.text);
+      }
+    }
+    return out;
+  }
+
+  /** Cross-file names of the module-level locks this file defines (what other files can import). */
+  declaredLocks(): string[] {
+    const out = new Set<string>();
+    const mod = moduleNameOf(this.path);
+    for (const [name, sites] of this.model.index.module.bindings) {
+      if (sites.some((s) => s.type === 'import')) continue;
+      const type = this.model.bindingType({ key: `g:${name}`, scope: this.model.index.module, cls: null, name, sites });
+      if (type && !type.collection && LOCK_LIKE.has(type.kind)) out.add(`${mod}.${name}`);
+    }
+    return [...out];
   }
 }
 

@@ -16,7 +16,7 @@ export interface ThreadEntry {
   /** For executors: the executor's binding key and constructor names. */
   executorKey?: string;
   processPool?: boolean;
-  /** Started from a loop, a pool, or several places: runs on several threads at once. */
+  /** Started from a loop, by a pool, or twice by the same function: runs on several threads at once. */
   many: boolean;
 }
 
@@ -36,15 +36,16 @@ export class ThreadFacts {
     const out: ThreadEntry[] = [];
     for (const call of m.calls) {
       const qname = m.calleeName(call);
-      const fnExpr = call.childForFieldName('function');
-      const { positional, keywords } = m.args(call);
-      if (qname === 'threading.Thread' || qname === 'threading.Timer' || (fnExpr && !qname && m.isThreadClass(fnExpr))) {
+      const mc = m.methodCall(call);
+      const fnExpr = qname || mc ? null : call.childForFieldName('function');
+      if (qname === 'threading.Thread' || qname === 'threading.Timer' || (fnExpr && m.isThreadClass(fnExpr))) {
+        const { positional, keywords } = m.args(call);
         const target = qname === 'threading.Timer' ? (keywords.get('function') ?? positional[1]) : keywords.get('target');
         for (const fn of this.callablesOf(target)) out.push({ fn, via: call, how: 'thread', many: inLoop(call) });
         continue;
       }
-      const mc = m.methodCall(call);
       if (mc && (mc.method === 'submit' || mc.method === 'map') && m.kindOf(mc.receiver) === 'Executor') {
+        const { positional } = m.args(call);
         const type = m.typeOf(mc.receiver);
         const key = m.bindingOf(mc.receiver)?.key;
         const processPool = !!type && [...type.ctors].some((c) => c.endsWith('ProcessPoolExecutor'));
@@ -58,10 +59,12 @@ export class ThreadFacts {
       const run = cls.methods.get('run');
       if (run) out.push({ fn: run, via: cls.node, how: 'thread-subclass', many: false });
     }
-    // The same function handed over from two places runs on two threads.
-    const count = new Map<number, number>();
-    for (const e of out) count.set(e.fn.id, (count.get(e.fn.id) ?? 0) + 1);
-    for (const e of out) if ((count.get(e.fn.id) ?? 0) > 1) e.many = true;
+    // The same function handed over twice by one function runs on two threads at once.
+    // (Two different functions, like `start()` and `restart()`, may well run one after the other.)
+    const count = new Map<string, number>();
+    const site = (e: ThreadEntry) => `${(this.forwardedTo(e.fn) ?? e.fn).id}:${m.enclosingFunction(e.via)?.id ?? 'module'}`;
+    for (const e of out) if (e.how === 'thread') count.set(site(e), (count.get(site(e)) ?? 0) + 1);
+    for (const e of out) if ((count.get(site(e)) ?? 0) > 1) e.many = true;
     this.entriesCache = out;
     return out;
   }
@@ -74,6 +77,16 @@ export class ThreadFacts {
     if (e.type === 'call' && m.calleeName(e) === 'functools.partial') return this.callablesOf(m.args(e).positional[0]);
     const fn = m.localFunction(e);
     return fn ? [fn] : [];
+  }
+
+  /** For `lambda: f(x)`: the same-file function the lambda only forwards to, else null. */
+  forwardedTo(fn: Node): Node | null {
+    if (fn.type !== 'lambda') return null;
+    const body = fn.childForFieldName('body');
+    const call = body && unwrap(body);
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+    const target = callee ? this.model.localFunction(callee) : null;
+    return target?.type === 'function_definition' ? target : null;
   }
 
   /** Same-file functions each function calls directly (lambdas count as their own body). */
