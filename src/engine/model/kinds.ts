@@ -16,9 +16,6 @@ export type Kind =
 
 export const CONSTRUCTORS: ReadonlyMap<string, Kind> = new Map<string, Kind>([
   ['threading.Lock', 'Lock'],
-  ['threading._allocate_lock', 'Lock'],
-  ['_thread.allocate_lock', 'Lock'],
-  ['_thread.RLock', 'RLock'],
   ['multiprocessing.Lock', 'Lock'],
   ['threading.RLock', 'RLock'],
   ['multiprocessing.RLock', 'RLock'],
