@@ -143,7 +143,9 @@ function reason(model: SemanticModel, m: Mutation, entries: ThreadEntry[], all: 
       return `and \`${name}\` runs on a thread (line ${entries[0].via.startPosition.row + 1}) while \`${functionName(other.fn!)}\` changes it too (line ${other.node.startPosition.row + 1})`;
     }
   }
-  const guarded = all.find((o) => o.key === m.key && o.guarded);
+  // Inconsistent locking is judged for attributes and module globals, whose users all
+  // coexist; closure variables of alternative nested functions may never meet.
+  const guarded = m.key.startsWith('l:') ? undefined : all.find((o) => o.key === m.key && o.guarded);
   if (guarded) {
     const where = guarded.fn ? `\`${functionName(guarded.fn)}\` changes it under a lock` : 'it is changed under a lock';
     return `although ${where} (line ${guarded.node.startPosition.row + 1}), so other threads use it too`;

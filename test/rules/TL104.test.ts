@@ -268,3 +268,26 @@ describe('TL104 unsynchronized-shared-mutation', () => {
     expect(first.message.endsWith('Hold a lock around it.')).toBe(true);
   });
 });
+
+test('closure counters of alternative wrappers are not "inconsistently locked" (functools.lru_cache shape)', async () => {
+  const source = [
+    'from threading import RLock',
+    'def cache(fn, maxsize):',
+    '    hits = 0',
+    '    lock = RLock()',
+    '    if maxsize is None:',
+    '        def wrapper(*args):',
+    '            nonlocal hits',
+    '            hits += 1',
+    '            return fn(*args)',
+    '    else:',
+    '        def wrapper(*args):',
+    '            nonlocal hits',
+    '            with lock:',
+    '                hits += 1',
+    '            return fn(*args)',
+    '    return wrapper',
+    '',
+  ].join('\n');
+  expect(positions(await lint(source, { select: ['TL104'] }))).toEqual([]);
+});
