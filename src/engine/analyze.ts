@@ -89,7 +89,8 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
 /** Parse one text and run every per-file rule over its semantic model. */
 async function analyzeText(path: string, text: string, rules: ActiveRule[], config: ThreadlintConfig): Promise<FileResult> {
   return withTree(text, (tree) => {
-    const lines = text.split('\n');
+    let split: string[] | undefined;
+    const lines = () => (split ??= text.split('\n'));
     const notes: FileNote[] = [];
     const facts = new Map<string, unknown>();
     const syntaxError = tree.rootNode.hasError;
@@ -107,13 +108,13 @@ async function analyzeText(path: string, text: string, rules: ActiveRule[], conf
           const draft = toDraft(rule, severity, path, model, r);
           if (suppressions.isSuppressed(rule.meta.id, draft.statementLine, draft.statementEndLine)) return;
           if (suppressions.isSuppressed(rule.meta.id, draft.line, draft.line)) return;
-          codes.set(draft, normalizedLines(lines, draft.statementLine, draft.statementEndLine));
+          codes.set(draft, normalizedLines(lines(), draft.statementLine, draft.statementEndLine));
           drafts.push(draft);
         };
         try {
           const locate = (node: Node): Site => {
             const span = statementSpan(model.statementOf(node));
-            return { ...rangeOf(node), statementLine: span.start, statementEndLine: span.end, code: normalizedLines(lines, span.start, span.end) };
+            return { ...rangeOf(node), statementLine: span.start, statementEndLine: span.end, code: normalizedLines(lines(), span.start, span.end) };
           };
           rule.check({ path, source: text, model, config, report, setFacts: (f) => facts.set(rule.meta.id, f), locate });
         } catch (error) {

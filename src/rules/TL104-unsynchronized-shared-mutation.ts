@@ -35,6 +35,8 @@ export default createRule(
   },
   (ctx) => {
     const { model, source } = ctx;
+    // Without threads or locks in the file, no mutation can be shown to race.
+    if (!model.threads.entries().length && !model.locks.hasAcquisitions()) return;
     const mutations = collectMutations(model);
     for (const m of mutations) {
       if (m.guarded || !m.fn || CONSTRUCTION.has(functionName(m.fn))) continue;

@@ -17,6 +17,7 @@ export default createRule(
   (ctx) => {
     const { model } = ctx;
     const locks = model.locks;
+    if (!locks.hasAcquisitions()) return;
     const reported = new Set<number>();
     const report = (node: Node, endNode: Node | undefined, lock: LockRef, outer: Acquisition, how: string) => {
       if (reported.has(node.id)) return;

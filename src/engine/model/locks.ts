@@ -248,6 +248,12 @@ export class LockFacts {
   }
 
   /** Every acquisition (with items and acquire calls) in a function's own body. */
+  /** Whether any function of the file takes a known lock (rules skip their work otherwise). */
+  hasAcquisitions(): boolean {
+    if (!this.indexed) this.indexAcquisitions();
+    return this.byFunction.size > 0;
+  }
+
   acquisitionsIn(fn: Node): Acquisition[] {
     if (!this.indexed) this.indexAcquisitions();
     return this.byFunction.get(fn.id) ?? [];
