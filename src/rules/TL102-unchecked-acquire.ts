@@ -1,5 +1,6 @@
 import { createRule, replaceNode } from '../engine/rule.js';
-import { acquireMode, indentUnit, lockMethodCall, statementCall, trailingComment } from './support/acquire.js';
+import { statementCall } from '../engine/model/statements.js';
+import { acquireMode, indentUnit, lockMethodCall, trailingComment } from './support/acquire.js';
 
 /**
  * `L.acquire(timeout=…)` / `L.acquire(False)` as a bare statement: the result says

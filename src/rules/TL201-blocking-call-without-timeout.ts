@@ -1,7 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { createRule, replaceNode, type ProposedFix } from '../engine/rule.js';
 import type { Kind } from '../engine/model/kinds.js';
-import { acquireMode, delegatesRelease, followsConstruction, isBareAcquire, isFinishedFuture, statementCall, waitMode, type WaitMode } from './support/acquire.js';
+import { statementCall } from '../engine/model/statements.js';
+import { acquireMode, delegatesRelease, followsConstruction, isBareAcquire, isFinishedFuture, waitMode, type WaitMode } from './support/acquire.js';
 
 /** A blocking method of a kind: its argument layout and what it waits for. */
 interface Blocking {

@@ -1,14 +1,13 @@
 import type { Node } from 'web-tree-sitter';
 import { createRule, replaceNode } from '../engine/rule.js';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
+import { previousStatement, statementCall } from '../engine/model/statements.js';
 import {
   decimalLiteral,
   formatSeconds,
   integerLiteral,
   isSleepCall,
   localBinding,
-  previousStatement,
-  statementCall,
   statementsOf,
   usesOf,
   type Decimal,

@@ -2,7 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import { createRule } from '../engine/rule.js';
 import type { SemanticModel } from '../engine/model/model.js';
 import { unwrap } from '../engine/model/model.js';
-import { isSleepCall, previousStatement, statementAssignment, statementCall } from './support/lifecycle.js';
+import { previousStatement, statementCall } from '../engine/model/statements.js';
+import { isSleepCall, statementAssignment } from './support/lifecycle.js';
 
 /** `t.start()` then `time.sleep(…)`: a guess at how long the other thread needs. */
 export default createRule(

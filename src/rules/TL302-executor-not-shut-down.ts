@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { createRule } from '../engine/rule.js';
 import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.js';
+import { nextStatement, previousStatement, statementCall } from '../engine/model/statements.js';
 import type { TextEdit } from '../engine/types.js';
 import {
   contains,
@@ -9,10 +10,7 @@ import {
   leadingText,
   literalBool,
   localBinding,
-  nextStatement,
   ownReturns,
-  previousStatement,
-  statementCall,
   statementsOf,
   usesOf,
   type Use,

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { LOCK_LIKE, type Kind } from './kinds.js';
 import { unwrap, type Binding, type SemanticModel } from './model.js';
 import { withItems, type BindingSite, type ClassInfo } from './scopes.js';
+import { statementCall } from './statements.js';
 
 /**
  * Lock identity and lock sets. A lock is known by the binding it lives in: within a
@@ -472,13 +473,6 @@ export class LockFacts {
     }
     return [...out];
   }
-}
-
-/** The call an expression statement consists of (`L.acquire()`), if that is all it is. */
-export function statementCall(stmt: Node): Node | null {
-  if (stmt.type !== 'expression_statement' || stmt.namedChildCount !== 1) return null;
-  const e = stmt.namedChildren[0];
-  return e && e.type === 'call' ? e : null;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Kind } from '../../engine/model/kinds.js';
 import { LOCK_LIKE } from '../../engine/model/kinds.js';
 import { unwrap, type SemanticModel } from '../../engine/model/model.js';
 import type { ProposedFix } from '../../engine/rule.js';
+import { nextStatement, statementCall } from '../../engine/model/statements.js';
 
 /**
  * What the acquire/release and blocking-call rules (TL101, TL102, TL103, TL201) share:
@@ -78,12 +79,6 @@ export function sameLock(model: SemanticModel, a: Node, b: Node): boolean {
 
 function squash(text: string): string {
   return text.replace(/\s+/g, '');
-}
-
-/** The next statement in the same block, skipping comments. */
-export function nextStatement(stmt: Node): Node | null {
-  for (let n = stmt.nextNamedSibling; n; n = n.nextNamedSibling) if (n.type !== 'comment') return n;
-  return null;
 }
 
 /** The first statement of a block, skipping comments. */
@@ -298,13 +293,6 @@ function hasMultilineString(nodes: readonly Node[]): boolean {
   return nodes.some((n) =>
     n.descendantsOfType(['string', 'concatenated_string']).some((s) => !!s && s.endPosition.row > s.startPosition.row),
   );
-}
-
-/** The single call an expression statement consists of, or null. */
-export function statementCall(stmt: Node | null): Node | null {
-  if (stmt?.type !== 'expression_statement' || stmt.namedChildCount !== 1) return null;
-  const e = stmt.namedChildren[0] && unwrap(stmt.namedChildren[0]);
-  return e?.type === 'call' ? e : null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { unwrap, type Binding, type SemanticModel } from '../../engine/model/model.js';
+import { nextStatement, previousStatement, statementCall } from '../../engine/model/statements.js';
 
 /**
  * What the lifecycle rules (sleep polling, executors, threads, futures) share: how a
@@ -118,29 +119,9 @@ function isTestContext(node: Node): boolean {
   }
 }
 
-/** The statement after / before `stmt` in its block, skipping comments. */
-export function nextStatement(stmt: Node): Node | null {
-  let n = stmt.nextNamedSibling;
-  while (n?.type === 'comment') n = n.nextNamedSibling;
-  return n;
-}
-
-export function previousStatement(stmt: Node): Node | null {
-  let n = stmt.previousNamedSibling;
-  while (n?.type === 'comment') n = n.previousNamedSibling;
-  return n;
-}
-
 /** The statements of a block, without comments. */
 export function statementsOf(block: Node): Node[] {
   return block.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment');
-}
-
-/** The call an expression statement consists of (`x.m(…)`), if it is one. */
-export function statementCall(stmt: Node | null): Node | null {
-  if (stmt?.type !== 'expression_statement' || stmt.namedChildCount !== 1) return null;
-  const e = unwrap(stmt.namedChildren[0]!);
-  return e.type === 'call' ? e : null;
 }
 
 /** The `X = value` assignment an expression statement consists of. */
