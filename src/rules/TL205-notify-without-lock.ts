@@ -24,7 +24,7 @@ export default createRule(
       // A Condition parameter: the caller may hold it.
       if (!cond || cond.param) continue;
       const underlying = locks.conditionLock(mc.receiver);
-      const guards = (held: Acquisition[]) =>
+      const guards = (held: readonly Acquisition[]) =>
         held.some(
           (h) =>
             h.key === cond.key ||

@@ -126,7 +126,19 @@ export class LockFacts {
   }
 
   /** Locks held at a node, outermost first, within its own function. */
-  heldAt(node: Node): Acquisition[] {
+  heldAt(node: Node): readonly Acquisition[] {
+    let held = this.heldCache.get(node.id);
+    if (!held) {
+      held = this.computeHeldAt(node);
+      this.heldCache.set(node.id, held);
+    }
+    return held;
+  }
+
+  /** Several rules ask about the same statements and calls: walk each one's parents once. */
+  private readonly heldCache = new Map<number, Acquisition[]>();
+
+  private computeHeldAt(node: Node): Acquisition[] {
     const held: Acquisition[] = [];
     // (block, statement) steps walked so far: where a `L.release()` inside `with L:` would sit.
     const path: { block: Node; stmt: Node }[] = [];

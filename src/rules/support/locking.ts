@@ -13,7 +13,7 @@ export function describeAcquisition(a: Acquisition): string {
  * accepts when it calls, directly or through up to `depth` levels of callers: such a
  * function is a helper that expects its caller to hold the lock.
  */
-export function calledUnderLock(model: SemanticModel, node: Node, match: (held: Acquisition[], site: Node) => boolean, depth = 3): boolean {
+export function calledUnderLock(model: SemanticModel, node: Node, match: (held: readonly Acquisition[], site: Node) => boolean, depth = 3): boolean {
   const seen = new Set<number>();
   let frontier: Node[] = [node];
   for (let level = 0; level < depth && frontier.length; level++) {
