@@ -65,3 +65,15 @@ export const LOCK_LIKE: ReadonlySet<Kind> = new Set<Kind>(['Lock', 'RLock', 'Sem
 
 /** Modules whose names make a file worth modelling at all. */
 export const RELEVANT_SOURCE = /\b(?:threading|multiprocessing|concurrent|queue|sleep|_thread|task_done)\b/;
+
+/** Names a star import of a threading module brings in, as far as the rules care. */
+export const STAR_EXPORTS: ReadonlySet<string> = new Set([
+  ...ANNOTATION_KINDS.keys(),
+  'time.sleep',
+  'concurrent.futures.wait',
+  'concurrent.futures.as_completed',
+  'concurrent.futures.FIRST_COMPLETED',
+  'concurrent.futures.ALL_COMPLETED',
+  'queue.Empty',
+  'queue.Full',
+]);

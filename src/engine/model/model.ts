@@ -1,5 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { ANNOTATION_KINDS, CONSTRUCTORS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
+import { ANNOTATION_KINDS, CONSTRUCTORS, STAR_EXPORTS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
 import { LockFacts } from './locks.js';
 import { ThreadFacts } from './threads.js';
 import { buildIndex, scopeAt, selfClass, type BindingSite, type ClassInfo, type FileIndex, type Scope } from './scopes.js';
@@ -12,6 +12,8 @@ import { buildIndex, scopeAt, selfClass, type BindingSite, type ClassInfo, type 
 export interface ValueType {
   kind: Kind;
   collection?: boolean;
+  /** A dict whose keys are of `kind` (subscripting it gives a value, not a key). */
+  mapping?: boolean;
   finished?: boolean;
   ctors: ReadonlySet<string>;
 }
@@ -221,7 +223,9 @@ export class SemanticModel {
   private computeQualifiedName(expr: Node): string | null {
     const e = unwrap(expr);
     if (e.type === 'identifier') {
-      const sites = this.resolveName(e.text, e)?.sites ?? [];
+      const binding = this.resolveName(e.text, e);
+      if (!binding) return this.starImported(e.text);
+      const sites = binding.sites;
       if (sites.length === 0) return null;
       const first = sites[0];
       if (first.type !== 'import' || sites.some((s) => s.type !== 'import' || s.qname !== first.qname)) return null;
@@ -237,6 +241,15 @@ export class SemanticModel {
   }
 
   private readonly calleeNames = new Map<number, string | null>();
+
+  /** A name that `from threading import *` (or queue, time, concurrent.futures) brings in. */
+  private starImported(name: string): string | null {
+    for (const module of this.index.starImports) {
+      const qname = `${module}.${name}`;
+      if (STAR_EXPORTS.has(qname)) return qname;
+    }
+    return null;
+  }
 
   /** Qualified name of the function a call calls (`threading.Thread`), or null (memoized). */
   calleeName(call: Node): string | null {
@@ -325,11 +338,17 @@ export class SemanticModel {
       }
       case 'dictionary_comprehension': {
         const key = e.childForFieldName('body')?.childForFieldName('key');
-        return collectionOf([key ? this.typeOf(key) : null]);
+        return collectionOf([key ? this.typeOf(key) : null], true);
       }
       case 'dictionary': {
         const keys = e.namedChildren.map((p) => (p?.type === 'pair' ? p.childForFieldName('key') : null));
-        return collectionOf(keys.map((k) => (k ? this.typeOf(k) : null)));
+        return collectionOf(keys.map((k) => (k ? this.typeOf(k) : null)), true);
+      }
+      case 'subscript': {
+        // `futures[0]`: an item of a list of futures (a dict's subscript is a value).
+        const value = e.childForFieldName('value');
+        const t = value ? this.typeOf(value) : null;
+        return t?.collection && !t.mapping ? { ...t, collection: false } : null;
       }
       default:
         return null;
@@ -387,7 +406,7 @@ export class SemanticModel {
       if (!items) return null;
       const item = unify(items);
       if (!item) return null;
-      types.push({ ...item, collection: true });
+      types.push({ ...item, collection: true, mapping: false });
     }
     return types.length ? unify(types) : null;
   }
@@ -455,7 +474,7 @@ export class SemanticModel {
         return this.withType(site.value);
       case 'for': {
         const t = this.typeOf(site.iterable);
-        return t?.collection ? { ...t, collection: false } : null;
+        return t?.collection ? { ...t, collection: false, mapping: false } : null;
       }
       case 'tuple-assign': {
         // `done, not_done = wait(fs)`: two sets of futures, the first finished.
@@ -554,10 +573,10 @@ function isEmptyCollection(v: Node): boolean {
   return false;
 }
 
-function collectionOf(items: (ValueType | null)[]): ValueType | null {
+function collectionOf(items: (ValueType | null)[], mapping = false): ValueType | null {
   if (items.length === 0 || items.some((t) => !t || t.collection)) return null;
   const item = unify(items as ValueType[]);
-  return item ? { ...item, collection: true } : null;
+  return item ? { ...item, collection: true, mapping } : null;
 }
 
 /** One kind for all, or nothing: precision over recall. */
@@ -566,8 +585,8 @@ function unify(types: ValueType[]): ValueType | null {
   if (!first) return null;
   const ctors = new Set<string>();
   for (const t of types) {
-    if (t.kind !== first.kind || !!t.collection !== !!first.collection) return null;
+    if (t.kind !== first.kind || !!t.collection !== !!first.collection || !!t.mapping !== !!first.mapping) return null;
     for (const c of t.ctors) ctors.add(c);
   }
-  return { kind: first.kind, collection: first.collection, finished: types.every((t) => t.finished), ctors };
+  return { kind: first.kind, collection: first.collection, mapping: first.mapping, finished: types.every((t) => t.finished), ctors };
 }

@@ -85,6 +85,8 @@ export interface FileIndex {
   ordered: Scope[];
   byType: Map<string, Node[]>;
   classes: Map<number, ClassInfo>;
+  /** Modules imported with `from m import *` at module level. */
+  starImports: string[];
   hasSyntaxError: boolean;
 }
 
@@ -128,7 +130,7 @@ export function buildIndex(tree: Tree): FileIndex {
       stack.push(scope);
     }
   }
-  const index: FileIndex = { module, scopes, scopeOfNode, ordered, byType, classes: new Map(), hasSyntaxError: root.hasError };
+  const index: FileIndex = { module, scopes, scopeOfNode, ordered, byType, classes: new Map(), starImports: [], hasSyntaxError: root.hasError };
   collectBindings(index);
   return index;
 }
@@ -232,6 +234,8 @@ function collectBindings(index: FileIndex): void {
   for (const stmt of [...nodes('import_statement'), ...nodes('import_from_statement')]) {
     const scope = scopeOfNode.get(stmt.id)!;
     for (const [local, qname, target] of importedNames(stmt)) bind(scope, local, { type: 'import', qname, target });
+    const module = stmt.type === 'import_from_statement' ? stmt.childForFieldName('module_name') : null;
+    if (module?.type === 'dotted_name' && stmt.namedChildren.some((c) => c?.type === 'wildcard_import')) index.starImports.push(module.text);
   }
 
   for (const assign of nodes('assignment')) {
