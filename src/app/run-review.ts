@@ -193,9 +193,6 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
   const previous = await threadsPromise;
   throwIfSuperseded(ctx);
 
-  const analysis = contents.files.length > 0 ? await engine.analyze(contents.files, { config }) : { findings: [], notes: [], filesAnalyzed: 0 };
-  throwIfSuperseded(ctx);
-
   const byPath = new Map(selected.map((f) => [f.path, f]));
   const diff = new Map<string, DiffFile>();
   const skipped: SkippedFile[] = [...contents.skipped];
@@ -210,6 +207,14 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
       skipped.push({ path: file.path, reason: `patch could not be read (${messageOf(error)}): annotations only` });
     }
   }
+
+  // The engine gets the diff so rules that compare files know which side changed (and
+  // that only part of the code is in view); filtering by mode happens below, here.
+  const analysis =
+    contents.files.length > 0
+      ? await engine.analyze(contents.files, { config: { ...config, filter_mode: 'nofilter' }, diff })
+      : { findings: [], notes: [], filesAnalyzed: 0 };
+  throwIfSuperseded(ctx);
   const withoutPatch = analysis.findings.filter((f) => !diff.has(f.path) && byPath.has(f.path));
   const findings = [...filterFindings(analysis.findings.filter((f) => diff.has(f.path)), diff, config.filter_mode), ...withoutPatch].sort(byImportance);
 

@@ -396,6 +396,24 @@ describe('failures', () => {
   });
 });
 
+test('the engine is told what changed, so rules that compare files know the reviewed side', async () => {
+  const engine = await import('../../src/engine/index.js');
+  const seen: Parameters<typeof engine.analyze>[1][] = [];
+  const recording = {
+    ...engine,
+    analyze: async (...args: Parameters<typeof engine.analyze>) => {
+      seen.push(args[1]);
+      return engine.analyze(...args);
+    },
+  };
+  mockFullRun(recorder.scope(), [{ filename: 'worker.py', content: RUN_CALLED }], { review: true });
+  await deliver('pull_request', pullRequestPayload('opened'), 'd', createThreadlintApp({ engine: recording }));
+  expect(seen).toHaveLength(1);
+  expect(seen[0].config.filter_mode).toBe('nofilter');
+  expect([...seen[0].diff!.keys()]).toEqual(['worker.py']);
+  expect(seen[0].diff!.get('worker.py')!.addedLines.has(9)).toBe(true);
+});
+
 describe('request budget', () => {
   // create check run, config (repo + org .github), list pages, blob queries, threads, review, check run updates
   test.each([
