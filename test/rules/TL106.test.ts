@@ -185,6 +185,14 @@ describe('TL106 lock-order-inversion', () => {
     ]);
   });
 
+  test('a module that only imports its locks (no threading import) is compared too', async () => {
+    const importOnly = WORKER.replace('import threading\n', '');
+    expect(importOnly).not.toContain('threading');
+    expect((await project([{ path: 'app/locks.py', content: LOCKS }, { path: 'app/worker.py', content: importOnly }])).map((f) => f.split(' ')[0])).toEqual([
+      'app/worker.py:6:9',
+    ]);
+  });
+
   test('relative and module-attribute imports name the same locks', async () => {
     const relative = WORKER.replace('from app.locks import', 'from .locks import');
     const moduleAttr = py`
