@@ -1,6 +1,7 @@
 import { createRule, replaceNode } from '../engine/rule.js';
 import { statementCall } from '../engine/model/statements.js';
-import { acquireMode, indentUnit, lockMethodCall, trailingComment } from './support/acquire.js';
+import { acquireMode, lockMethodCall, trailingComment } from './support/acquire.js';
+import { indentUnit } from './support/indent.js';
 
 /**
  * `L.acquire(timeout=…)` / `L.acquire(False)` as a bare statement: the result says

@@ -2,10 +2,11 @@ import type { Node } from 'web-tree-sitter';
 import { createRule } from '../engine/rule.js';
 import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.js';
 import { nextStatement, previousStatement, statementCall } from '../engine/model/statements.js';
+import { enclosingLoops } from './support/loops.js';
+import { indentUnit } from './support/indent.js';
 import type { TextEdit } from '../engine/types.js';
 import {
   contains,
-  enclosingLoops,
   inFinally,
   leadingText,
   literalBool,
@@ -71,7 +72,7 @@ export default createRule(
  */
 function leaksOnSomePath(model: SemanticModel, assign: Node, fn: Node, uses: Use[]): boolean {
   if (uses.some((u) => u.kind === 'escape' || u.kind === 'item-store' || (u.kind === 'attr-read' && SHUTDOWN.has(u.member!)))) return false;
-  const loops = enclosingLoops(assign);
+  const loops = enclosingLoops(assign, { comprehensions: true });
   for (const use of uses) {
     if (use.kind !== 'call' || !SHUTDOWN.has(use.member!)) continue;
     // A shutdown outside the loop that creates an executor per round closes only the last.
@@ -108,8 +109,7 @@ function withFix(model: SemanticModel, lines: readonly string[], assign: Node, f
   if (uses.some((u) => u.node.startIndex < create.startIndex || u.node.endIndex > close.endIndex)) return null;
   const between = statementsOf(block).filter((s) => s.startIndex > create.endIndex && s.endIndex < close.startIndex);
   if (between.length === 0 || !ownsLines(lines, create) || !ownsLines(lines, close)) return null;
-  const unit = indentUnit(lines, fn);
-  if (!unit) return null;
+  const unit = indentUnit(model, lines, create);
   const inString = stringContinuationRows(lines, between);
   if (!inString) return null;
   const ctor = assign.childForFieldName('right')!;
@@ -145,16 +145,6 @@ function ownsLines(lines: readonly string[], stmt: Node): boolean {
   const prev = previousStatement(stmt);
   const next = nextStatement(stmt);
   return (!prev || prev.endPosition.row < stmt.startPosition.row) && (!next || next.startPosition.row > stmt.endPosition.row);
-}
-
-/** The file's indentation unit, as the enclosing function's body is indented under its `def`. */
-function indentUnit(lines: readonly string[], fn: Node): string | null {
-  const first = fn.childForFieldName('body')?.namedChildren.find((c) => c && c.type !== 'comment');
-  if (!first || first.startPosition.row === fn.startPosition.row) return null;
-  const outer = leadingText(lines, fn);
-  const inner = leadingText(lines, first);
-  if (outer.trim() !== '' || inner.trim() !== '' || !inner.startsWith(outer) || inner.length === outer.length) return null;
-  return inner.slice(outer.length);
 }
 
 /**

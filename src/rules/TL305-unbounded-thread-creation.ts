@@ -1,7 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { createRule } from '../engine/rule.js';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
-import { contains, enclosingLoops, integerLiteral } from './support/lifecycle.js';
+import { contains, integerLiteral } from './support/lifecycle.js';
+import { enclosingLoops } from './support/loops.js';
 
 /** A loop over this many items or fewer starts a fixed, small number of threads. */
 const SMALL_FIXED_COUNT = 32;
@@ -20,7 +21,7 @@ export default createRule(
     const { model } = ctx;
     for (const ctor of model.calls) {
       if (model.kindOf(ctor) !== 'Thread') continue;
-      const loops = enclosingLoops(ctor);
+      const loops = enclosingLoops(ctor, { comprehensions: true });
       if (loops.length === 0) continue;
       const { starts, joins } = lifecycleCalls(model, ctor);
       // Joined in the same round: one thread at a time, however long the input.

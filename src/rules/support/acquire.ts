@@ -4,6 +4,7 @@ import { LOCK_LIKE } from '../../engine/model/kinds.js';
 import { unwrap, type SemanticModel } from '../../engine/model/model.js';
 import type { ProposedFix } from '../../engine/rule.js';
 import { nextStatement, statementCall } from '../../engine/model/statements.js';
+import { indentUnit, leadOf } from './indent.js';
 
 /**
  * What the acquire/release and blocking-call rules (TL101, TL102, TL103, TL201) share:
@@ -242,34 +243,6 @@ export function isBareAcquire(model: SemanticModel, call: Node): LockCall | null
 // ---------------------------------------------------------------- text and indentation
 
 /** The leading whitespace of a (0-based) row. */
-function leadOf(lines: readonly string[], row: number): string {
-  return /^[ \t]*/.exec(lines[row] ?? '')![0];
-}
-
-/**
- * The file's indentation unit: what a block adds to its header's indentation, read
- * from the block around `near` when it has one, else from the first block in the file.
- */
-export function indentUnit(model: SemanticModel, lines: readonly string[], near: Node): string {
-  const candidates: Node[] = [];
-  if (near.parent?.type === 'block') candidates.push(near.parent);
-  for (const type of ['function_definition', 'class_definition', 'if_statement', 'for_statement', 'while_statement', 'with_statement', 'try_statement']) {
-    for (const n of model.nodes(type)) {
-      const body = n.childForFieldName('body');
-      if (body) candidates.push(body);
-      if (candidates.length > 8) break;
-    }
-  }
-  for (const block of candidates) {
-    const header = block.parent;
-    if (!header || block.startPosition.row <= header.startPosition.row) continue;
-    const outer = leadOf(lines, header.startPosition.row);
-    const inner = leadOf(lines, block.startPosition.row);
-    if (inner.length > outer.length && inner.startsWith(outer)) return inner.slice(outer.length);
-  }
-  return '    ';
-}
-
 /**
  * What follows a statement on its last line when it is alone on its lines: '' or a
  * trailing comment with its leading spaces. Null when code shares the lines.

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import type { SemanticModel } from '../../engine/model/model.js';
 
 /** The whitespace before a node on its line. */
 export function indentOf(source: string, node: Node): string {
@@ -12,17 +13,27 @@ export function startsLine(source: string, node: Node): boolean {
 }
 
 /**
- * One level of indentation as the file writes it, read from the block the statement
- * sits in (the statement's indent minus its owner's), else four spaces.
+ * The file's indentation unit: what a block adds to its header's indentation, read
+ * from the block around `near` when it has one, else from the first block in the file.
  */
-export function indentUnit(source: string, stmt: Node): string {
-  const owner = stmt.parent?.type === 'block' ? stmt.parent.parent : null;
-  const mine = indentOf(source, stmt);
-  if (owner) {
-    const theirs = indentOf(source, owner);
-    if (mine.startsWith(theirs) && mine.length > theirs.length) return mine.slice(theirs.length);
+export function indentUnit(model: SemanticModel, lines: readonly string[], near: Node): string {
+  const candidates: Node[] = [];
+  if (near.parent?.type === 'block') candidates.push(near.parent);
+  for (const type of ['function_definition', 'class_definition', 'if_statement', 'for_statement', 'while_statement', 'with_statement', 'try_statement']) {
+    for (const n of model.nodes(type)) {
+      const body = n.childForFieldName('body');
+      if (body) candidates.push(body);
+      if (candidates.length > 8) break;
+    }
   }
-  return mine.includes('\t') ? '\t' : '    ';
+  for (const block of candidates) {
+    const header = block.parent;
+    if (!header || block.startPosition.row <= header.startPosition.row) continue;
+    const outer = leadOf(lines, header.startPosition.row);
+    const inner = leadOf(lines, block.startPosition.row);
+    if (inner.length > outer.length && inner.startsWith(outer)) return inner.slice(outer.length);
+  }
+  return '    ';
 }
 
 /**
@@ -34,4 +45,9 @@ export function indentDeeper(source: string, stmt: Node, unit: string): string |
   if (!text.includes('\n')) return text;
   if (/("""|''')/.test(text) || /\\\n/.test(text)) return null;
   return text.split('\n').map((line, i) => (i === 0 || line.trim() === '' ? line : unit + line)).join('\n');
+}
+
+/** The indentation at the start of a line (0-based row). */
+export function leadOf(lines: readonly string[], row: number): string {
+  return /^[ \t]*/.exec(lines[row] ?? '')![0];
 }

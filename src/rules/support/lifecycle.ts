@@ -136,25 +136,6 @@ export function contains(outer: Node, inner: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }
 
-/**
- * The loops (`for`, `while`, comprehensions) around a node, innermost first, stopping
- * at the function, lambda or class that holds it.
- */
-export function enclosingLoops(node: Node): Node[] {
-  const out: Node[] = [];
-  let child = node;
-  for (let n = node.parent; n; child = n, n = n.parent) {
-    if (FUNCTION_TYPES.has(n.type) || n.type === 'class_definition') break;
-    if (n.type === 'for_statement' || n.type === 'while_statement') {
-      // The iterable of a `for` and the condition of a `while` run once per loop, not per item.
-      if (n.childForFieldName('body')?.id === child.id) out.push(n);
-    } else if (['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'].includes(n.type)) {
-      if (n.childForFieldName('body')?.id === child.id) out.push(n);
-    }
-  }
-  return out;
-}
-
 /** Whether a node sits inside a `finally:` clause, without leaving `fn`. */
 export function inFinally(node: Node, fn: Node): boolean {
   for (let n = node.parent; n && n.id !== fn.id; n = n.parent) {
