@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { unwrap } from '../engine/model/model.js';
 import { createRule, replaceNode, type ProposedFix } from '../engine/rule.js';
 import type { Kind } from '../engine/model/kinds.js';
 import { statementCall } from '../engine/model/statements.js';
@@ -69,6 +70,8 @@ export default createRule(
       if (kind === 'Future' && isFinishedFuture(model, m.receiver)) continue;
       // An unguarded acquire is TL101's finding; a wrapper's acquire is its caller's.
       if (m.method === 'acquire' && (isBareAcquire(model, call) || delegatesRelease(model, call))) continue;
+      // `threading.Lock().acquire()`: a brand-new lock is free, so this never blocks (TL103's finding).
+      if (m.method === 'acquire' && unwrap(m.receiver).type === 'call') continue;
       // A lock built on the line before cannot be held by anyone yet.
       if (m.method === 'acquire' && statementCall(model.statementOf(call))?.id === call.id && followsConstruction(model, model.statementOf(call), m.receiver)) continue;
       const recv = m.receiver.text;

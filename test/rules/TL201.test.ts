@@ -112,3 +112,9 @@ describe('TL201 blocking-call-without-timeout', () => {
     expect(findings.map((f) => [f.ruleId, f.line, !!f.fix])).toEqual([['TL201', 3, false]]);
   });
 });
+
+test('acquire() on a lock constructed in the same expression never blocks: TL103, not TL201', async () => {
+  const source = 'import threading\nthreading.Lock().acquire()\nthreading.Semaphore(1).acquire()\n';
+  expect(positions(await lint(source, { select: ['TL201'] }))).toEqual([]);
+  expect(positions(await lint(source, { select: ['TL103'] }))).toEqual(['2:1 TL103']);
+});
