@@ -94,7 +94,7 @@ export default createRule(
         code: here.code,
         message:
           `This ${takes(here)} \`${here.innerText}\` while holding \`${here.outerText}\` (line ${here.outerLine}), ` +
-          `but ${other.path}:${other.line} ${takes(other)} \`${other.innerText}\` while holding \`${other.outerText}\`. ` +
+          `but ${other.path === here.path ? `line ${other.line}` : `${other.path}:${other.line}`} ${takes(other)} \`${other.innerText}\` while holding \`${other.outerText}\`. ` +
           `Two threads running both paths can each hold one lock and wait forever for the other: acquire the locks in one global order.`,
       };
       ctx.report(report);

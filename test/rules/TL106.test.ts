@@ -172,7 +172,7 @@ describe('TL106 lock-order-inversion', () => {
     `;
     const [finding] = await lint(source, { ...only, path: 'pkg/bank.py' });
     expect(finding.message).toBe(
-      'This takes `a` while holding `b` (line 9), but pkg/bank.py:6 takes `b` while holding `a`. ' +
+      'This takes `a` while holding `b` (line 9), but line 6 takes `b` while holding `a`. ' +
         'Two threads running both paths can each hold one lock and wait forever for the other: acquire the locks in one global order.',
     );
     expect([finding.line, finding.column, finding.endLine, finding.endColumn]).toEqual([10, 9, 10, 15]);
