@@ -135,9 +135,15 @@ function collectEdges(ctx: RuleContext): OrderEdge[] {
       });
     }
   };
+  let anyTaken = false;
   for (const fn of [...model.nodes('function_definition'), ...model.nodes('lambda')]) {
-    for (const inner of takenIn(fn)) add(heldAt(inner.at), inner, innerSite(ctx, inner.at));
+    for (const inner of takenIn(fn)) {
+      anyTaken = true;
+      add(heldAt(inner.at), inner, innerSite(ctx, inner.at));
+    }
   }
+  // A call can only add an order when some function takes a lock.
+  if (!anyTaken) return edges;
   for (const call of model.calls) {
     const fnExpr = call.childForFieldName('function');
     const callee = fnExpr && model.localFunction(fnExpr);
