@@ -14,6 +14,22 @@ import type { AnalysisResult, AnalyzeOptions, FileNote, Finding, Severity, Sourc
 
 type Draft = Omit<Finding, 'fingerprint'>;
 
+/** Longest stretch of analysis before the event loop gets a turn. */
+const YIELD_EVERY_MS = 25;
+
+/**
+ * Give the event loop a turn now and then: a server analysing a big pull request must
+ * keep answering webhooks meanwhile.
+ */
+function pauser(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < YIELD_EVERY_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+}
+
 interface ActiveRule {
   rule: Rule;
   severity: Severity;
@@ -52,7 +68,9 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
   const perFile = new Map<string, FileResult>();
   let filesAnalyzed = 0;
 
+  const pause = pauser();
   for (const file of files) {
+    await pause();
     const decoded = decodeSource(file.content);
     if (!decoded.ok) {
       notes.push({ path: file.path, kind: decoded.kind, message: decoded.message });
@@ -60,7 +78,7 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
     }
     try {
       const result = await analyzeText(file.path, decoded.text, rules, options.config);
-      if (options.verifyFixes !== false) await verifyFixes(file.path, decoded.text, result, rules, options.config);
+      if (options.verifyFixes !== false) await verifyFixes(file.path, decoded.text, result, rules, options.config, pause);
       perFile.set(file.path, result);
       findings.push(...result.findings);
       notes.push(...result.notes);
@@ -150,10 +168,18 @@ function toDraft(rule: Rule, severity: Severity, path: string, model: SemanticMo
  * Keep a fix only if applying it leaves a file that still parses, with this finding
  * gone and no rule reporting more than before.
  */
-async function verifyFixes(path: string, text: string, result: FileResult, rules: ActiveRule[], config: ThreadlintConfig): Promise<void> {
+async function verifyFixes(
+  path: string,
+  text: string,
+  result: FileResult,
+  rules: ActiveRule[],
+  config: ThreadlintConfig,
+  pause: () => Promise<void>,
+): Promise<void> {
   const before = countByRule(result.findings);
   for (const finding of result.findings) {
     if (!finding.fix) continue;
+    await pause();
     let ok = false;
     if (!result.syntaxError) {
       try {

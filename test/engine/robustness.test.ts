@@ -67,3 +67,17 @@ test('an empty file and a file of comments are fine', async () => {
   const r = await analyze([{ path: 'empty.py', content: '' }, { path: 'c.py', content: '# only a comment\n' }], options);
   expect(r).toEqual({ findings: [], notes: [], filesAnalyzed: 2 });
 });
+
+test('a long analysis lets the event loop run (a server keeps answering webhooks)', async () => {
+  const files = Array.from({ length: 400 }, (_, i) => ({ path: `f${i}.py`, content: RUN.repeat(5) }));
+  const order: string[] = [];
+  const ticker = setInterval(() => order.push('tick'), 1);
+  try {
+    await analyze(files, { ...options, verifyFixes: false });
+    order.push('done');
+  } finally {
+    clearInterval(ticker);
+  }
+  expect(order.indexOf('tick')).toBeGreaterThanOrEqual(0);
+  expect(order.indexOf('tick')).toBeLessThan(order.indexOf('done'));
+});
