@@ -98,3 +98,9 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (id, rule) => {
     for (const code of good) expect((await run(code, id)).findings).toEqual([]);
   });
 });
+
+test("the README's rule table lists every rule with its name and severity, and nothing else", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const rows = [...readme.matchAll(/^\| (TL\d{3}) \| ([a-z0-9-]+) \| (error|warning|notice) \|/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+  expect(rows).toEqual(RULES.map((r) => `${r.meta.id} ${r.meta.name} ${r.meta.severity}`));
+});
