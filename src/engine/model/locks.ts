@@ -1,8 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { LOCK_LIKE, type Kind } from './kinds.js';
-import { unwrap, type Binding, type SemanticModel } from './model.js';
-import { withItems, type BindingSite, type ClassInfo } from './scopes.js';
-import { statementCall } from './statements.js';
+import { unwrap, type SemanticModel } from './model.js';
+import { withItems, type BindingSite } from './scopes.js';
 
 /**
  * Lock identity and lock sets. A lock is known by the binding it lives in: within a
@@ -79,7 +78,7 @@ export class LockFacts {
   /** The lock an expression names, when it is a Lock, RLock, Semaphore or Condition. */
   lockOf(expr: Node): LockRef | null {
     const e = unwrap(expr);
-    const binding = this.bindingOf(e);
+    const binding = this.model.classAttributeBinding(e);
     if (!binding) return null;
     const type = this.model.bindingType(binding);
     const kind = type && !type.collection ? type.kind : null;
@@ -93,28 +92,6 @@ export class LockFacts {
     }
     const param = binding.sites.some((s) => s.type === 'param');
     return { key: binding.key, globalKey, kind, expr: e, param };
-  }
-
-  /**
-   * The model's binding, with class attributes unified: a name assigned in a class body
-   * (`_lock = RLock()`, seen from `Condition(lock=_lock)` in that body), `self._lock` and
-   * `ClassName._lock` are one binding, `c:ClassName._lock`.
-   */
-  private bindingOf(e: Node): Binding | null {
-    const binding = this.model.bindingOf(e);
-    if (binding?.scope?.kind === 'class') {
-      const cls = this.model.index.classes.get(binding.scope.node.id);
-      if (cls) return this.classBinding(cls, binding.name);
-    }
-    if (binding || e.type !== 'attribute') return binding;
-    const object = e.childForFieldName('object');
-    const attr = e.childForFieldName('attribute');
-    const cls = object && this.model.localClass(object);
-    return cls && attr ? this.classBinding(cls, attr.text) : null;
-  }
-
-  private classBinding(cls: ClassInfo, name: string): Binding {
-    return { key: `c:${cls.name}.${name}`, scope: null, cls, name, sites: cls.attributes.get(name) ?? [] };
   }
 
   /** For `X.acquire(...)` / `X.release()` calls: the lock and which. */
@@ -373,7 +350,7 @@ export class LockFacts {
 
   /** Every site that assigns the lock an expression names, class-body assignments included. */
   private constructionSites(expr: Node): BindingSite[] {
-    const binding = this.bindingOf(unwrap(expr));
+    const binding = this.model.classAttributeBinding(unwrap(expr));
     if (!binding) return [];
     return [...binding.sites, ...(binding.cls?.scope.bindings.get(binding.name) ?? [])];
   }

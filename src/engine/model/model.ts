@@ -143,6 +143,24 @@ export class SemanticModel {
     return null;
   }
 
+  /**
+   * `bindingOf`, with class attributes unified: a name assigned in a class body
+   * (`_lock = RLock()`, seen from `Condition(lock=_lock)` in that body), `self._lock` and
+   * `ClassName._lock` are one binding, `c:ClassName._lock`.
+   */
+  classAttributeBinding(e: Node): Binding | null {
+    const binding = this.bindingOf(e);
+    if (binding?.scope?.kind === 'class') {
+      const cls = this.index.classes.get(binding.scope.node.id);
+      if (cls) return classBinding(cls, binding.name);
+    }
+    if (binding || e.type !== 'attribute') return binding;
+    const object = e.childForFieldName('object');
+    const attr = e.childForFieldName('attribute');
+    const cls = object && this.localClass(object);
+    return cls && attr ? classBinding(cls, attr.text) : null;
+  }
+
   /** The class (this one or a same-file base) that assigns the attribute. */
   private attributeOwner(cls: ClassInfo, attr: string, depth = 0): ClassInfo | null {
     if (cls.attributes.has(attr) || cls.scope.bindings.has(attr)) return cls;
@@ -547,6 +565,10 @@ export class SemanticModel {
     }
     return { positional, keywords, hasSplat };
   }
+}
+
+function classBinding(cls: ClassInfo, name: string): Binding {
+  return { key: `c:${cls.name}.${name}`, scope: null, cls, name, sites: cls.attributes.get(name) ?? [] };
 }
 
 export function positionalArgs(call: Node): Node[] {

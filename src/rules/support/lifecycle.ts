@@ -1,6 +1,5 @@
 import type { Node } from 'web-tree-sitter';
 import { unwrap, type Binding, type SemanticModel } from '../../engine/model/model.js';
-import { nextStatement, previousStatement, statementCall } from '../../engine/model/statements.js';
 
 /**
  * What the lifecycle rules (sleep polling, executors, threads, futures) share: how a
