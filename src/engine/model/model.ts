@@ -183,12 +183,7 @@ export class SemanticModel {
 
   /** The function definition a callable expression names in this file, if any. */
   localFunction(expr: Node): Node | null {
-    let result = this.localFunctions.get(expr.id);
-    if (result === undefined) {
-      result = this.computeLocalFunction(expr);
-      this.localFunctions.set(expr.id, result);
-    }
-    return result;
+    return memo(this.localFunctions, expr, () => this.computeLocalFunction(expr));
   }
 
   private readonly localFunctions = new Map<number, Node | null>();
@@ -228,12 +223,7 @@ export class SemanticModel {
    * is `time.sleep`. Null when any part is not an import.
    */
   qualifiedName(expr: Node): string | null {
-    let result = this.qualifiedNames.get(expr.id);
-    if (result === undefined) {
-      result = this.computeQualifiedName(expr);
-      this.qualifiedNames.set(expr.id, result);
-    }
-    return result;
+    return memo(this.qualifiedNames, expr, () => this.computeQualifiedName(expr));
   }
 
   private readonly qualifiedNames = new Map<number, string | null>();
@@ -271,31 +261,26 @@ export class SemanticModel {
 
   /** Qualified name of the function a call calls (`threading.Thread`), or null (memoized). */
   calleeName(call: Node): string | null {
-    let result = this.calleeNames.get(call.id);
-    if (result === undefined) {
+    return memo(this.calleeNames, call, () => {
       const fn = call.childForFieldName('function');
-      result = fn ? this.qualifiedName(fn) : null;
-      this.calleeNames.set(call.id, result);
-    }
-    return result;
+      return fn ? this.qualifiedName(fn) : null;
+    });
   }
+
 
   private readonly methodCalls = new Map<number, { receiver: Node; method: string } | null>();
 
   /** For `X.m(...)`: the receiver node X and the method name m (memoized: every rule asks). */
   methodCall(call: Node): { receiver: Node; method: string } | null {
-    let result = this.methodCalls.get(call.id);
-    if (result !== undefined) return result;
-    result = null;
-    const fn = call.childForFieldName('function');
-    if (fn?.type === 'attribute') {
+    return memo(this.methodCalls, call, () => {
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'attribute') return null;
       const receiver = fn.childForFieldName('object');
       const attr = fn.childForFieldName('attribute');
-      if (receiver && attr) result = { receiver, method: attr.text };
-    }
-    this.methodCalls.set(call.id, result);
-    return result;
+      return receiver && attr ? { receiver, method: attr.text } : null;
+    });
   }
+
 
   /** Whether a class expression is `threading.Thread` or derives from it (same file). */
   isThreadClass(expr: Node): boolean {
@@ -565,6 +550,14 @@ export class SemanticModel {
     }
     return { positional, keywords, hasSplat };
   }
+}
+
+/** Every question is asked by several rules about the same nodes: answer each once. */
+function memo<T>(cache: Map<number, T>, node: Node, compute: () => T): T {
+  if (cache.has(node.id)) return cache.get(node.id)!;
+  const value = compute();
+  cache.set(node.id, value);
+  return value;
 }
 
 function classBinding(cls: ClassInfo, name: string): Binding {
