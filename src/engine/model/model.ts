@@ -267,7 +267,6 @@ export class SemanticModel {
     });
   }
 
-
   private readonly methodCalls = new Map<number, { receiver: Node; method: string } | null>();
 
   /** For `X.m(...)`: the receiver node X and the method name m (memoized: every rule asks). */
@@ -280,7 +279,6 @@ export class SemanticModel {
       return receiver && attr ? { receiver, method: attr.text } : null;
     });
   }
-
 
   /** Whether a class expression is `threading.Thread` or derives from it (same file). */
   isThreadClass(expr: Node): boolean {
