@@ -2,11 +2,10 @@ import type { Node } from 'web-tree-sitter';
 import { createRule } from '../engine/rule.js';
 import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.js';
 import { nextStatement, previousStatement, statementCall } from '../engine/model/statements.js';
-import { enclosingLoops } from './support/loops.js';
+import { enclosingLoops, isWithin } from './support/loops.js';
 import { indentUnit } from './support/indent.js';
 import type { TextEdit } from '../engine/types.js';
 import {
-  contains,
   inFinally,
   leadingText,
   literalBool,
@@ -76,7 +75,7 @@ function leaksOnSomePath(model: SemanticModel, assign: Node, fn: Node, uses: Use
   for (const use of uses) {
     if (use.kind !== 'call' || !SHUTDOWN.has(use.member!)) continue;
     // A shutdown outside the loop that creates an executor per round closes only the last.
-    if (!loops.every((l) => contains(l, use.call!))) continue;
+    if (!loops.every((l) => isWithin(use.call!, l))) continue;
     if (inFinally(use.call!, fn) || endsFunction(model, assign, use.call!, fn)) return false;
   }
   return true;

@@ -1,8 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { createRule } from '../engine/rule.js';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
-import { contains, integerLiteral } from './support/lifecycle.js';
-import { enclosingLoops } from './support/loops.js';
+import { integerLiteral } from './support/lifecycle.js';
+import { enclosingLoops, isWithin } from './support/loops.js';
 
 /** A loop over this many items or fewer starts a fixed, small number of threads. */
 const SMALL_FIXED_COUNT = 32;
@@ -26,7 +26,7 @@ export default createRule(
       const { starts, joins } = lifecycleCalls(model, ctor);
       // Joined in the same round: one thread at a time, however long the input.
       const loop = loops.find(
-        (l) => starts.some((s) => contains(l, s) && !joins.some((j) => contains(l, j) && j.startIndex > s.endIndex)) && overData(model, l),
+        (l) => starts.some((s) => isWithin(s, l) && !joins.some((j) => isWithin(j, l) && j.startIndex > s.endIndex)) && overData(model, l),
       );
       if (!loop) continue;
       ctx.report({

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { isWithin } from './loops.js';
 import { unwrap, type Binding, type SemanticModel } from '../../engine/model/model.js';
 
 /**
@@ -130,11 +131,6 @@ export function statementAssignment(stmt: Node | null): Node | null {
   return e.type === 'assignment' ? e : null;
 }
 
-/** Whether `inner` lies within `outer` (inclusive). */
-export function contains(outer: Node, inner: Node): boolean {
-  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
-}
-
 /** Whether a node sits inside a `finally:` clause, without leaving `fn`. */
 export function inFinally(node: Node, fn: Node): boolean {
   for (let n = node.parent; n && n.id !== fn.id; n = n.parent) {
@@ -146,7 +142,7 @@ export function inFinally(node: Node, fn: Node): boolean {
 
 /** `return` statements of `fn` itself (not of nested functions), in source order. */
 export function ownReturns(model: SemanticModel, fn: Node): Node[] {
-  return model.nodes('return_statement').filter((r) => contains(fn, r) && model.enclosingFunction(r)?.id === fn.id);
+  return model.nodes('return_statement').filter((r) => isWithin(r, fn) && model.enclosingFunction(r)?.id === fn.id);
 }
 
 /** `time.sleep(…)` through any import form. */
