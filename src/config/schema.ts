@@ -16,7 +16,10 @@ export const REVIEW_EVENTS = ['COMMENT', 'REQUEST_CHANGES'] as const;
 export const CONFIG_KEYS = [
   'rules', 'paths', 'fail_on', 'filter_mode', 'python_version',
   'default_timeout', 'max_comments', 'review_event', 'suggestions',
+  'tests', 'profile', 'per-file-ignores', 'context',
 ] as const;
+
+export const PROFILES = ['default', 'free-threading'] as const;
 
 /** Probot's config inheritance key: accepted and dropped. */
 export const EXTENDS_KEY = '_extends';
@@ -71,6 +74,15 @@ export function buildConfigSchema(knownRuleIds: string[]): SchemaObject {
       max_comments: { type: 'integer', minimum: 0, maximum: 1000, default: DEFAULT_CONFIG.max_comments },
       review_event: { enum: [...REVIEW_EVENTS], default: DEFAULT_CONFIG.review_event },
       suggestions: { type: 'boolean', default: DEFAULT_CONFIG.suggestions },
+      tests: { ...globs, default: DEFAULT_CONFIG.tests },
+      profile: { enum: [...PROFILES], default: DEFAULT_CONFIG.profile },
+      'per-file-ignores': {
+        type: 'object',
+        default: {},
+        propertyNames: { minLength: 1 },
+        additionalProperties: { type: 'array', items: { type: 'string', pattern: '^TL\\d{0,3}$' } },
+      },
+      context: { type: 'boolean', default: DEFAULT_CONFIG.context },
     },
   };
 }

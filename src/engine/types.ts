@@ -91,7 +91,19 @@ export interface ThreadlintConfig {
   max_comments: number;
   review_event: 'COMMENT' | 'REQUEST_CHANGES';
   suggestions: boolean;
+  /** Globs of test code: a rule reports there only if its meta says `inTests`. */
+  tests: string[];
+  /** `free-threading` turns on TL6xx and treats public module functions as concurrent. */
+  profile: Profile;
+  /** Glob → rule IDs or prefixes silenced in matching files (config key `per-file-ignores`). */
+  'per-file-ignores': Record<string, string[]>;
+  /** App and `--diff`/`--base`: read the rest of the repository for cross-file facts. */
+  context: boolean;
 }
+
+export type Profile = 'default' | 'free-threading';
+
+export const DEFAULT_TEST_GLOBS: readonly string[] = ['**/test_*.py', '**/*_test.py', '**/tests/**', '**/testing/**', '**/conftest.py'];
 
 export const DEFAULT_CONFIG: ThreadlintConfig = {
   rules: {},
@@ -103,6 +115,10 @@ export const DEFAULT_CONFIG: ThreadlintConfig = {
   max_comments: 25,
   review_event: 'COMMENT',
   suggestions: true,
+  tests: [...DEFAULT_TEST_GLOBS],
+  profile: 'default',
+  'per-file-ignores': {},
+  context: true,
 };
 
 /** One file of a unified diff, as the diff reader returns it. */
@@ -129,6 +145,11 @@ export interface Hunk {
 
 export interface AnalyzeOptions {
   config: ThreadlintConfig;
+  /**
+   * Files that feed the project step (call graph, classes, guards) but are never
+   * reported on: the rest of the repository when only a diff is reviewed.
+   */
+  context?: readonly SourceFile[];
   /** Keyed by new path. With it, findings are filtered by `config.filter_mode`. */
   diff?: Map<string, DiffFile>;
   /** Extra rule selection on top of config (CLI `--select` / `--ignore`). */

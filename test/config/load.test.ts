@@ -85,7 +85,7 @@ describe('parseConfigText (YAML): invalid values name the key and its line', () 
     ['suggestions: yes', 'suggestions', 2, 'must be true or false (got "yes")'],
     ['fail-on: error', 'fail-on', 2, 'unknown key (did you mean fail_on?)'],
     ['colour: red', 'colour', 2,
-      'unknown key (known: rules, paths, fail_on, filter_mode, python_version, default_timeout, max_comments, review_event, suggestions)'],
+      'unknown key (known: rules, paths, fail_on, filter_mode, python_version, default_timeout, max_comments, review_event, suggestions, tests, profile, per-file-ignores, context)'],
     ['- rules', '', undefined, 'the config must be a mapping of keys to values (got a list)'],
   ])('%s', (body, key, line, message) => {
     expect(errorsOf(yaml(body))).toEqual([{ key, line, message }]);
@@ -235,5 +235,23 @@ describe('formatConfigError', () => {
       'pyproject.toml:2: invalid TOML: invalid value'],
   ])('%j', (error, text) => {
     expect(formatConfigError(error)).toBe(text);
+  });
+});
+
+describe('revision 2 keys', () => {
+  const parse = (text: string) => parseConfigText(text, 'threadlint.yml', 'yaml', IDS);
+  it('fills tests, profile, per-file-ignores and context with their defaults', () => {
+    const result = parse('');
+    expect(result.ok && result.config.tests).toEqual(['**/test_*.py', '**/*_test.py', '**/tests/**', '**/testing/**', '**/conftest.py']);
+    expect(result.ok && result.config.profile).toBe('default');
+    expect(result.ok && result.config['per-file-ignores']).toEqual({});
+    expect(result.ok && result.config.context).toBe(true);
+  });
+  it('accepts per-file-ignores of rule IDs and prefixes and refuses other values', () => {
+    const good = parse('per-file-ignores:\n  "scripts/**": [TL201, TL3]\nprofile: free-threading\n');
+    expect(good.ok && good.config['per-file-ignores']).toEqual({ 'scripts/**': ['TL201', 'TL3'] });
+    expect(good.ok && good.config.profile).toBe('free-threading');
+    expect(parse('per-file-ignores:\n  "scripts/**": [oops]\n').ok).toBe(false);
+    expect(parse('profile: fast\n').ok).toBe(false);
   });
 });
