@@ -40,6 +40,38 @@ export function isPathIncluded(config: ThreadlintConfig, path: string): boolean 
   return pathMatcher(config.paths)(normal);
 }
 
+const globMatchers = new Map<string, PathMatcher>();
+
+/** One compiled matcher per glob list (configs are few, paths many). */
+function globMatcher(globs: readonly string[]): PathMatcher {
+  const key = globs.join('\0');
+  let matcher = globMatchers.get(key);
+  if (!matcher) {
+    matcher = globs.length > 0 ? picomatch([...globs], { dot: true }) : () => false;
+    globMatchers.set(key, matcher);
+  }
+  return matcher;
+}
+
+function normalPath(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+}
+
+/** Whether the file is test code per config `tests` (rules report there only if their meta says `inTests`). */
+export function isTestPath(config: ThreadlintConfig, path: string): boolean {
+  return globMatcher(config.tests).call(null, normalPath(path));
+}
+
+/** Rule IDs and prefixes that `per-file-ignores` silences for this path. */
+export function perFileIgnores(config: ThreadlintConfig, path: string): string[] {
+  const normal = normalPath(path);
+  const out: string[] = [];
+  for (const [glob, ids] of Object.entries(config['per-file-ignores'])) {
+    if (globMatcher([glob])(normal)) out.push(...ids);
+  }
+  return out;
+}
+
 const RANK: Record<Severity, number> = { notice: 1, warning: 2, error: 3 };
 
 /** error ≥ warning ≥ notice; `never` fails nothing. */

@@ -1,5 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { ruleLevel, matchesIdList } from '../config/resolve.js';
+import { isTestPath, matchesIdList, perFileIgnores, ruleLevel } from '../config/resolve.js';
 import { filterFindings } from '../diff/filter.js';
 import { RULES } from '../rules/index.js';
 import { applyEdits } from './edits.js';
@@ -98,10 +98,21 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
     : undefined;
   findings.push(...projectFindings(rules, perFile, options.config, notes, changed));
 
-  let kept = findings;
+  let kept = findings.filter((f) => reportsAt(f, rules, options.config));
   if (options.diff) kept = filterFindings(findings, options.diff, options.config.filter_mode);
   kept.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
   return { findings: kept, notes, filesAnalyzed };
+}
+
+/**
+ * Test code and `per-file-ignores`: a rule reports in test files only when its meta says
+ * `inTests`, and never on a path whose `per-file-ignores` entry names it.
+ */
+function reportsAt(finding: Finding, rules: ActiveRule[], config: ThreadlintConfig): boolean {
+  const rule = rules.find((r) => r.rule.meta.id === finding.ruleId)?.rule;
+  if (rule && !rule.meta.inTests && isTestPath(config, finding.path)) return false;
+  const ignored = perFileIgnores(config, finding.path);
+  return ignored.length === 0 || !matchesIdList(finding.ruleId, ignored);
 }
 
 /** Parse one text and run every per-file rule over its semantic model. */

@@ -17,6 +17,11 @@ export interface RuleMeta {
   /** One line: why it matters, shown under each review comment. */
   why: string;
   fix: FixAvailability;
+  /**
+   * Whether the rule reports in test code (files matching config `tests`): only for
+   * hazards that make the test itself hang or flake. The page says so under "In tests".
+   */
+  inTests?: boolean;
   helpUri: string;
 }
 
