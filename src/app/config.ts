@@ -5,7 +5,7 @@
  * when the config is invalid, to put the line number in the error.
  */
 import { formatConfigError, validateConfigObject } from '../config/load.js';
-import type { ThreadlintConfig } from '../engine/index.js';
+import type { ThreadlintConfig } from '../lint/index.js';
 import { messageOf, statusOf, type GitHub, type RepoRef } from './github.js';
 
 export const CONFIG_PATH = '.github/threadlint.yml';

@@ -5,7 +5,7 @@
  * text (truncated) falls back to the REST blob endpoint.
  */
 import pLimit from 'p-limit';
-import type { SourceFile } from '../engine/index.js';
+import type { SourceFile } from '../lint/index.js';
 import type { SkippedFile } from './check-run.js';
 import type { GitHub, RepoRef } from './github.js';
 

@@ -43,7 +43,7 @@ class RecentDeliveries {
 }
 
 async function loadRealEngine(): Promise<Engine> {
-  return import('../engine/index.js');
+  return import('../lint/index.js');
 }
 
 export function createThreadlintApp(options: AppOptions = {}): ThreadlintApp {

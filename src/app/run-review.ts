@@ -6,7 +6,7 @@
  * annotation.
  */
 import type { Logger } from 'probot';
-import type { AnalysisResult, AnalyzeOptions, DiffFile, Finding, RuleMeta, SourceFile, ThreadlintConfig } from '../engine/index.js';
+import type { AnalysisResult, AnalyzeOptions, DiffFile, Finding, RuleMeta, SourceFile, ThreadlintConfig } from '../lint/index.js';
 import { isPathIncluded } from '../config/resolve.js';
 import { filterFindings } from '../diff/filter.js';
 import { parsePatch } from '../diff/parse.js';

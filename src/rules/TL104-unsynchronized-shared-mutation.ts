@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../engine/tree/index.js';
 import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.js';
 import type { ThreadEntry } from '../engine/model/threads.js';
 import { createRule, type ProposedFix } from '../engine/rule.js';

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, SyntaxTree } from '../tree/index.js';
 import { ANNOTATION_KINDS, CONSTRUCTORS, STAR_EXPORTS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
 import { LockFacts } from './locks.js';
 import { ThreadFacts } from './threads.js';
@@ -40,7 +40,7 @@ export class SemanticModel {
   private lockFacts: LockFacts | undefined;
 
   constructor(
-    readonly tree: Tree,
+    readonly tree: SyntaxTree,
     readonly path = 'module.py',
   ) {
     this.index = buildIndex(tree);
@@ -502,9 +502,9 @@ export class SemanticModel {
 
   /** `threading.Lock`, `Optional[Lock]`, `Lock | None`, `"Lock"` (one kind, nothing else). */
   annotationType(annotation: Node): ValueType | null {
-    let e = annotation.type === 'type' ? annotation.namedChildren[0] : annotation;
+    let e: Node | null = annotation.type === 'type' ? (annotation.namedChildren[0] ?? null) : annotation;
     for (let guard = 0; e && guard < 8; guard++) {
-      if (e.type === 'type') e = e.namedChildren[0];
+      if (e.type === 'type') e = e.namedChildren[0] ?? null;
       else if (e.type === 'binary_operator') {
         const left = e.childForFieldName('left');
         const right = e.childForFieldName('right');
@@ -515,7 +515,7 @@ export class SemanticModel {
         const head = e.type === 'generic_type' ? e.namedChildren[0] : e.childForFieldName('value');
         const name = head && (this.qualifiedName(head) ?? head.text);
         if (!name || !TRANSPARENT_ANNOTATIONS.has(name)) return null;
-        const param = e.type === 'generic_type' ? e.namedChildren[1]?.namedChildren[0] : e.childForFieldName('subscript');
+        const param: Node | null | undefined = e.type === 'generic_type' ? e.namedChildren[1]?.namedChildren[0] : e.childForFieldName('subscript');
         e = param ?? null;
       } else break;
     }

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../engine/tree/index.js';
 import type { Kind } from '../../engine/model/kinds.js';
 import { LOCK_LIKE } from '../../engine/model/kinds.js';
 import { unwrap, type SemanticModel } from '../../engine/model/model.js';
