@@ -14,7 +14,7 @@ import type { Report, Rule, RuleContext, Site } from './rule.js';
 import { decodeSource } from './source.js';
 import { SuppressionMap, type Comment } from './suppressions.js';
 import type { Node, SyntaxTree } from './tree/index.js';
-import { parseNow, prepareParser } from './tree/parser.js';
+import { parseNow, parsesCleanlyNow, prepareParser } from './tree/parser.js';
 import type { FileAnalysis, FileNote, Finding, Severity, SourceFile, ThreadlintConfig } from './types.js';
 
 export type { FileAnalysis } from './types.js';
@@ -60,6 +60,12 @@ export async function analyzeFile(file: SourceFile, setup: FileSetup): Promise<F
   await prepareParser();
   const budget = setup.budgetMs ?? DEFAULT_BUDGET_MS;
   return withBudget(budget, () => {
+    if (!needsTree(decoded.text)) {
+      // Nothing to look at but whether it parses: skip building the tree unless it does not.
+      const check = parsesCleanlyNow(decoded.text);
+      if (!check.ok) return empty({ path, kind: 'crash', message: check.fault });
+      if (check.clean) return { path, findings: [], notes: [], facts: {}, suppressions: [], analysed: true };
+    }
     const parsed = parseNow(decoded.text);
     if (!parsed.ok) return empty({ path, kind: 'crash', message: parsed.fault });
     const run = runRules(path, decoded.text, parsed.tree, setup.rules, setup.config);
@@ -79,12 +85,19 @@ export async function analyzeFile(file: SourceFile, setup: FileSetup): Promise<F
   });
 }
 
+/** Whether any rule will look at this text's tree: threading code, or a suppression comment. */
+function needsTree(text: string): boolean {
+  return SUPPRESSION_HINT.test(text) || RELEVANT_SOURCE.test(text);
+}
+
+const SUPPRESSION_HINT = /threadlint|noqa/i;
+
 /** Parse-free core: every active rule over one tree, suppressions applied, fingerprinted. */
 export function runRules(path: string, text: string, tree: SyntaxTree, rules: readonly ActiveRule[], config: ThreadlintConfig): RuleRun {
   const notes: FileNote[] = [];
   const facts: Record<string, unknown> = {};
   const root = tree.rootNode;
-  const suppressions = /threadlint|noqa/i.test(text) ? SuppressionMap.fromComments(comments(tree), firstStatementLine(root)) : new SuppressionMap();
+  const suppressions = SUPPRESSION_HINT.test(text) ? SuppressionMap.fromComments(comments(tree), firstStatementLine(root)) : new SuppressionMap();
   const texts = new StatementTexts(text);
   const drafts: Draft[] = [];
   const relevant = RELEVANT_SOURCE.test(text);
@@ -96,7 +109,7 @@ export function runRules(path: string, text: string, tree: SyntaxTree, rules: re
     return { ...rangeOf(node), statementLine: span.start, statementEndLine: span.end, code: texts.code(span.start, span.end) };
   };
   for (const { rule, severity } of rules) {
-    if (!relevant && !rule.meta.runsOnEveryFile) continue;
+    if (!relevant && !(rule.meta.runsOnBrokenFiles && root.hasError)) continue;
     const report = (r: Report) => {
       const draft = toDraft(rule, severity, path, statementOf, r);
       if (suppressions.isSuppressed(rule.meta.id, draft.statementLine, draft.statementEndLine)) return;

@@ -23,10 +23,10 @@ export interface RuleMeta {
    */
   inTests?: boolean;
   /**
-   * Run even on files that mention no threading at all (TL001 syntax errors); other
-   * rules skip such files.
+   * Run on every file that does not parse, threading code or not (TL001); other rules
+   * skip files that mention no threading at all.
    */
-  runsOnEveryFile?: boolean;
+  runsOnBrokenFiles?: boolean;
   helpUri: string;
 }
 

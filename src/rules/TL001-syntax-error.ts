@@ -14,7 +14,7 @@ export default createRule(
     why: 'Code that does not parse cannot run, and threadlint cannot check what it cannot read.',
     fix: 'never',
     inTests: true,
-    runsOnEveryFile: true,
+    runsOnBrokenFiles: true,
   },
   (ctx) => {
     const root = ctx.tree.rootNode;

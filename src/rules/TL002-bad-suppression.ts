@@ -15,7 +15,6 @@ export default createRule(
     why: 'A misspelt ignore silences nothing, and a stale one hides the next real finding on that line.',
     fix: 'never',
     inTests: true,
-    runsOnEveryFile: true,
   },
   () => {},
 );

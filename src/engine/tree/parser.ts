@@ -37,6 +37,8 @@ export function grammarWasmPath(): string {
 const CANARY = 'def canary(a, *b):\n    return [a, "b"] if b else {a: 1}\n';
 const CANARY_SHAPE = '(module (function_definition name: (identifier) parameters: (parameters (identifier) (list_splat_pattern (identifier))) body: (block (return_statement (conditional_expression (list (identifier) (string (string_start) (string_content) (string_end))) (identifier) (dictionary (pair key: (identifier) value: (integer))))))))';
 
+const FAULT = 'the parser faulted on this file (a known tree-sitter scanner bug with very deep nesting); it was not analysed';
+
 let grammar: Grammar | undefined;
 let current: Promise<Instance> | undefined;
 let instancesMade = 0;
@@ -108,9 +110,36 @@ export function parseNow(source: string, options: BuildOptions = {}): ParseResul
   }
   if (!canaryHolds(instance)) {
     instance.poisoned = true;
-    return { ok: false, fault: 'the parser faulted on this file (a known tree-sitter scanner bug with very deep nesting); it was not analysed' };
+    return { ok: false, fault: FAULT };
   }
   return { ok: true, tree };
+}
+
+/**
+ * Whether the text parses, without building a tree: for files no rule needs a tree of
+ * (the analysis builds one only when the answer is no, to locate the error).
+ */
+export function parsesCleanlyNow(source: string): { ok: true; clean: boolean } | { ok: false; fault: string } {
+  const instance = ready;
+  if (!instance || instance.poisoned) return { ok: false, fault: 'the parser is being restarted after a fault' };
+  let clean: boolean;
+  try {
+    const tree = instance.parser.parse(source);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    try {
+      clean = !tree.rootNode.hasError;
+    } finally {
+      tree.delete();
+    }
+  } catch (error) {
+    instance.poisoned = true;
+    return { ok: false, fault: `the parser failed on this file (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (!canaryHolds(instance)) {
+    instance.poisoned = true;
+    return { ok: false, fault: FAULT };
+  }
+  return { ok: true, clean };
 }
 
 function parseWith(instance: Instance, source: string, options: BuildOptions): SyntaxTree {

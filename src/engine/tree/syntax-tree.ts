@@ -77,19 +77,15 @@ export class SyntaxTree {
 
   private indexKinds(): Map<number, Int32Array> {
     const { kind, count } = this.arrays;
-    const counts = new Map<number, number>();
-    for (let i = 0; i < count; i++) counts.set(kind[i], (counts.get(kind[i]) ?? 0) + 1);
+    const counts = new Uint32Array(65536);
+    for (let i = 0; i < count; i++) counts[kind[i]]++;
     const out = new Map<number, Int32Array>();
-    const fill = new Map<number, number>();
-    for (const [k, n] of counts) {
-      out.set(k, new Int32Array(n));
-      fill.set(k, 0);
-    }
+    const fill = new Uint32Array(65536);
     for (let i = 0; i < count; i++) {
       const k = kind[i];
-      const at = fill.get(k)!;
-      out.get(k)![at] = i;
-      fill.set(k, at + 1);
+      let list = out.get(k);
+      if (!list) out.set(k, (list = new Int32Array(counts[k])));
+      list[fill[k]++] = i;
     }
     return out;
   }
