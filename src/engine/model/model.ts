@@ -30,6 +30,9 @@ export interface Binding {
 
 const STATEMENT_PARENTS = new Set(['block', 'module']);
 
+/** Nested questions `typeOf` follows at once before it answers "unknown". */
+const MAX_TYPE_DEPTH = 200;
+
 export class SemanticModel {
   readonly index: FileIndex;
   private readonly types = new Map<number, ValueType | null>();
@@ -44,6 +47,14 @@ export class SemanticModel {
     readonly path = 'module.py',
   ) {
     this.index = buildIndex(tree);
+  }
+
+  private splitLines: string[] | undefined;
+
+  /** The source split into lines, once per file (fixes re-indent by line). */
+  get lines(): readonly string[] {
+    this.splitLines ??= this.tree.source.split('\n');
+    return this.splitLines;
   }
 
   /** Thread entry points and the same-file call graph, computed on first use. */
@@ -300,7 +311,8 @@ export class SemanticModel {
   typeOf(expr: Node): ValueType | null {
     const e = unwrap(expr);
     if (this.types.has(e.id)) return this.types.get(e.id)!;
-    if (this.inProgress.has(e.id)) return null;
+    // Cycles give up; so do literals nested past any real data structure (the stack).
+    if (this.inProgress.has(e.id) || this.inProgress.size > MAX_TYPE_DEPTH) return null;
     this.inProgress.add(e.id);
     let result: ValueType | null = null;
     try {

@@ -134,16 +134,17 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
   heap = M.HEAP32;
   for (let i = 0; i < 4; i++) wasm.cursor[i] = heap[b + i];
 
+  // Copies of exactly n rows, so the growth slack is freed with the scratch arrays.
   const arrays: TreeArrays = {
     count: n,
-    kind: kind.subarray(0, n),
-    start: start.subarray(0, n),
-    end: end.subarray(0, n),
-    parent: parent.subarray(0, n),
-    after: after.subarray(0, n),
-    field: field.subarray(0, n),
-    flags: flags.subarray(0, n),
-    startRow: startRow.subarray(0, n),
+    kind: kind.slice(0, n),
+    start: start.slice(0, n),
+    end: end.slice(0, n),
+    parent: parent.slice(0, n),
+    after: after.slice(0, n),
+    field: field.slice(0, n),
+    flags: flags.slice(0, n),
+    startRow: startRow.slice(0, n),
   };
   return new SyntaxTree(source, arrays, grammar, lineStarts);
 }
