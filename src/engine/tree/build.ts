@@ -50,7 +50,7 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
   const endIndex = M._ts_tree_cursor_end_index_wasm;
   const fieldId = M._ts_tree_cursor_current_field_id_wasm;
   const isMissing = M._ts_tree_cursor_current_node_is_missing_wasm;
-  const { namedKinds, fieldedKinds, fixedLength, openEndedKinds } = grammar;
+  const { namedKinds, fieldedKinds, fixedLength, openEndedKinds, openStartKinds } = grammar;
   const exact = options.exactEnds === true || wasm.hasError;
   const checkMissing = wasm.hasError;
 
@@ -87,10 +87,13 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
 
   let n = 0;
   let p = -1;
+  // A first child starts where its parent starts: one crossing saved for most inner nodes.
+  let firstChild = false;
   for (;;) {
     if (n >= cap) grow();
     const k = typeId(t);
-    const s = startIndex(t);
+    const s = firstChild && !exact && !openStartKinds[kind[p]] ? start[p] : startIndex(t);
+    firstChild = false;
     kind[n] = k;
     start[n] = s;
     parent[n] = p;
@@ -106,6 +109,7 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
     if (exact || openEndedKinds[k]) end[n] = endIndex(t);
     if (first(t)) {
       p = n++;
+      firstChild = true;
       continue;
     }
     if (!exact) end[n] = fixedLength[k] < 0 || f & MISSING ? endIndex(t) : s + fixedLength[k];
