@@ -4,6 +4,7 @@
  */
 import { analyze, closeWorkers } from '../../src/lint/index.js';
 import { DEFAULT_CONFIG, type SourceFile } from '../../src/engine/types.js';
+import { parserInstances } from '../../src/engine/tree/index.js';
 import { deepWith, fixableSnippets, nestedCalls, nestedLiterals, oneLine } from '../../src/bench/pathological.js';
 
 const NORMAL: SourceFile = {
@@ -30,21 +31,25 @@ describe.each([
   ['on worker threads', 2],
 ])('%s', (_name, jobs) => {
   it('a file that breaks the parser is reported; the files after it are intact', async () => {
-    const r = await analyze([poison('a_poison.py'), NORMAL, poison('b_poison.py'), { ...NORMAL, path: 'normal2.py' }], { config: DEFAULT_CONFIG, jobs });
+    await analyze([NORMAL], { config: DEFAULT_CONFIG });
+    const before = parserInstances();
+    const r = await analyze([poison('a_poison.py'), NORMAL, poison('b_poison.py'), { ...NORMAL, path: 'normal2.py' }], { config: DEFAULT_CONFIG, jobs, inThreadBelowBytes: 0 });
     expect(r.notes.map((n) => `${n.path} ${n.kind}`).sort()).toEqual(['a_poison.py crash', 'b_poison.py crash']);
     expect(r.notes[0].message).toMatch(/parser/);
     expect(summary(r)).toEqual([...EXPECTED, 'normal2.py:3 TL301', 'normal2.py:5 TL102']);
     expect(r.filesAnalyzed).toBe(2);
+    // In this thread each fault costs a fresh parser; on workers this thread's parser is untouched.
+    expect(parserInstances() - before).toBe(jobs === 0 ? 2 : 0);
   });
 
   it('a file past its budget gets a note naming the stage; the others are complete', async () => {
     const big: SourceFile = { path: 'big.py', content: fixableSnippets(3000) };
-    const r = await analyze([big, NORMAL], { config: DEFAULT_CONFIG, jobs, budgetMs: 1 });
+    const r = await analyze([big, NORMAL], { config: DEFAULT_CONFIG, jobs, budgetMs: 1, inThreadBelowBytes: 0 });
     const note = r.notes.find((n) => n.path === 'big.py');
     expect(note?.kind).toBe('budget');
     expect(note?.message).toMatch(/^analysis stopped: (rule TL\d{3}|fix verification|analysis) exceeded the 1 ms budget$/);
     expect(r.findings.filter((f) => f.path === 'normal.py').length).toBeLessThanOrEqual(2);
-    const again = await analyze([NORMAL], { config: DEFAULT_CONFIG, jobs });
+    const again = await analyze([NORMAL], { config: DEFAULT_CONFIG, jobs, inThreadBelowBytes: 0 });
     expect(summary(again)).toEqual(EXPECTED);
   });
 });
