@@ -44,6 +44,7 @@ export default createRule(
     summary: 'A call that can block forever (join, wait, get, result, acquire …) has no timeout.',
     why: 'If the other side never delivers, the caller hangs forever and shutdown hangs with it; a timeout turns the hang into an error you can see.',
     fix: 'sometimes',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

@@ -22,6 +22,7 @@ export default createRule(
     summary: 'A `while` loop whose body only sleeps, polling a condition another thread changes.',
     why: 'Polling wakes up for nothing, reacts up to one sleep late, and hides the hand-off between threads; an Event wakes the waiter at once.',
     fix: 'sometimes',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

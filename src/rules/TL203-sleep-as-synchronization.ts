@@ -14,6 +14,7 @@ export default createRule(
     summary: '`time.sleep(…)` right after starting a thread or submitting a task, to give it time.',
     why: 'A sleep guesses how long another thread needs: too short under load (a race), too long everywhere else.',
     fix: 'never',
+    inTests: true,
   },
   (ctx) => {
     const { model } = ctx;

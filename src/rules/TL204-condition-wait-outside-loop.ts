@@ -16,6 +16,7 @@ export default createRule(
     summary: '`Condition.wait()` not inside a `while` loop that re-tests the predicate.',
     why: 'A condition wait can return before the predicate holds (spurious or stolen wake-ups); only a loop that re-tests it is correct.',
     fix: 'sometimes',
+    inTests: true,
   },
   (ctx) => {
     const { model } = ctx;

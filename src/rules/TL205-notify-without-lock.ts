@@ -13,6 +13,7 @@ export default createRule(
     summary: '`notify()` / `notify_all()` on a Condition whose lock is not held: raises RuntimeError.',
     why: 'A Condition may only be notified by the thread holding its lock; otherwise Python raises RuntimeError.',
     fix: 'never',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

@@ -15,6 +15,7 @@ export default createRule(
     summary: 'A non-daemon thread is started in a function that never joins it and keeps no reference to it.',
     why: 'Nobody can stop, join or even see the thread any more, and the interpreter waits for it at exit.',
     fix: 'never',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;
