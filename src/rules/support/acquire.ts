@@ -430,18 +430,3 @@ export function isFinishedFuture(model: SemanticModel, expr: Node): boolean {
   const key = model.bindingOf(expr)?.key;
   return !!key && doneCallbackParams(model).has(key);
 }
-
-/**
- * `lock = threading.Lock()` just before this statement (only definitions or comments
- * between): an acquire there takes a lock no one else has had a chance to hold.
- */
-export function followsConstruction(model: SemanticModel, stmt: Node, lock: Node): boolean {
-  for (let n = stmt.previousNamedSibling; n; n = n.previousNamedSibling) {
-    if (['comment', 'function_definition', 'decorated_definition', 'class_definition'].includes(n.type)) continue;
-    const assign = n.type === 'expression_statement' ? n.namedChildren[0] : null;
-    const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
-    const right = assign?.childForFieldName('right');
-    return !!left && !!right && unwrap(right).type === 'call' && !!model.kindOf(right) && sameLock(model, left, lock);
-  }
-  return false;
-}
