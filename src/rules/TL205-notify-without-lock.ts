@@ -1,3 +1,4 @@
+import { checkedAcquisitionsAt } from '../engine/model/checked-acquire.js';
 import type { Acquisition } from '../engine/model/locks.js';
 import { createRule } from '../engine/rule.js';
 import { calledUnderLock, namedAsLocked, oneLine } from './support/locking.js';
@@ -32,8 +33,9 @@ export default createRule(
             (underlying !== null && h.key === underlying.key) ||
             (underlying !== null && h.kind === 'Condition' && locks.conditionLock(h.expr)?.key === underlying.key),
         );
-      if (guards(locks.heldAt(call))) continue;
-      if (calledUnderLock(model, call, guards) || namedAsLocked(model, call)) continue;
+      // A checked acquire holds the lock in its branch: `if C.acquire(False): try: C.notify() …`.
+      if (guards(locks.heldAt(call)) || guards(checkedAcquisitionsAt(model, call))) continue;
+      if (calledUnderLock(model, call, (held, site) => guards(held) || guards(checkedAcquisitionsAt(model, site))) || namedAsLocked(model, call)) continue;
       // Built on a lock the analysis cannot name: any lock that may be held could be that one.
       if (underlying === null && locks.conditionHasLock(mc.receiver) && (locks.mayBeLockedAt(call) || calledUnderLock(model, call, (_, site) => locks.mayBeLockedAt(site)))) continue;
       ctx.report({
