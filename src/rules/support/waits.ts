@@ -148,6 +148,17 @@ export function threadTargets(model: SemanticModel, receiver: Node): Node[] | nu
   return out.length ? out : null;
 }
 
+/**
+ * Whether a thread built by `ctor` runs long: a `Timer` (it waits its interval first) or a
+ * thread whose every target loops. Unknown targets are not long-running as far as the
+ * rules can tell.
+ */
+export function longRunningThread(model: SemanticModel, ctor: Node): boolean {
+  if (model.calleeName(ctor) === 'threading.Timer') return true;
+  const targets = constructedTargets(model, ctor);
+  return !!targets && targets.every((t) => loops(model, t));
+}
+
 function constructedTargets(model: SemanticModel, ctor: Node): Node[] | null {
   const qname = model.calleeName(ctor);
   const { positional, keywords } = model.args(ctor);
