@@ -146,3 +146,79 @@ describe('TL101 bare-acquire', () => {
     expect(await lint(`import threading\nL = threading.Lock()\n${body}`, only)).toEqual([]);
   });
 });
+
+/**
+ * The fix must never move a release point: run the code before and after the fix under
+ * python3 with a lock that records every acquire and release between numbered steps,
+ * on every path, and compare the traces.
+ */
+describe('TL101 fixes keep every release point (run under python3)', () => {
+  const HARNESS = String.raw`
+import sys, threading
+trace = []
+class Recording:
+    def __init__(self):
+        self._lock = threading._allocate_lock()
+    def acquire(self, *a, **k):
+        trace.append("acquire")
+        return self._lock.acquire(*a, **k)
+    def release(self):
+        trace.append("release")
+        self._lock.release()
+    def __enter__(self):
+        self.acquire()
+        return self
+    def __exit__(self, *exc):
+        self.release()
+threading.Lock = Recording
+def step(n):
+    trace.append(n)
+out = []
+for source in sys.stdin.read().split("\n#----\n"):
+    for x in range(4):
+        trace.clear()
+        scope = {"step": step}
+        exec(source, scope)
+        try:
+            scope["run"](x)
+        except Exception as e:
+            trace.append(type(e).__name__)
+        out.append(" ".join(map(str, trace)))
+print("\n".join(out))
+`;
+
+  const PROGRAMS = [
+    // Straight line with a branch inside the span.
+    'import threading\nL = threading.Lock()\ndef run(x):\n    L.acquire()\n    step(1)\n    if x:\n        step(2)\n    step(3)\n    L.release()\n    step(4)\n',
+    // A loop that breaks inside the span: the break stays inside, the release point does not move.
+    'import threading\nL = threading.Lock()\ndef run(x):\n    step(0)\n    L.acquire()\n    for i in range(3):\n        step(i + 1)\n        if i == x:\n            break\n    L.release()\n    step(9)\n',
+    // Inside a loop, one acquire/release pair per round.
+    'import threading\nL = threading.Lock()\ndef run(x):\n    for i in range(x):\n        L.acquire()\n        step(i)\n        L.release()\n    step(9)\n',
+  ];
+
+  test('before and after the fix, every path acquires and releases at the same steps', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fixed: string[] = [];
+    for (const source of PROGRAMS) {
+      const findings = await lint(source, only);
+      expect(findings.map((f) => !!f.fix)).toEqual([true]);
+      fixed.push(applyFix(source, findings[0]));
+      expect(fixed[fixed.length - 1]).toContain('with L:');
+    }
+    const run = (sources: string[]) => execFileSync('python3', ['-c', HARNESS], { input: sources.join('\n#----\n'), encoding: 'utf8' });
+    const before = run(PROGRAMS);
+    expect(before).toContain('acquire 1 2 3 release 4');
+    expect(run(fixed)).toBe(before);
+  });
+
+  test('the shape whose fix is refused: a with block there would release twice (the trace shows it)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const run = (source: string) => execFileSync('python3', ['-c', HARNESS], { input: source, encoding: 'utf8' });
+    const held = 'import threading\nL = threading.Lock()\ndef run(x):\n    while True:\n        L.acquire()\n        if x == 1:\n            break\n        L.release()\n        x = 1\n    try:\n        step(1)\n    finally:\n        L.release()\n';
+    const naive = held.replace('        L.acquire()\n        if x == 1:\n            break\n        L.release()\n', '        with L:\n            if x == 1:\n                break\n');
+    expect(run(held).split('\n')[1]).toBe('acquire 1 release');
+    expect(run(naive).split('\n')[1]).toBe('acquire release 1 release RuntimeError');
+    const findings = await lint(held.replace('if x == 1:', 'if ready(x):').replace('def run(x):', 'def ready(x):\n    return x == 1\ndef run(x):'), only);
+    expect(findings.map((f) => [f.ruleId, !!f.fix])).toEqual([['TL101', false]]);
+  });
+});
