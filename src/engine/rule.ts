@@ -21,7 +21,7 @@ export interface RuleMeta {
    * Whether the rule reports in test code (files matching config `tests`): only for
    * hazards that make the test itself hang or flake. The page says so under "In tests".
    */
-  inTests?: boolean;
+  inTests: boolean;
   /**
    * Run on every file that does not parse, threading code or not (TL001); other rules
    * skip files that mention no threading at all.

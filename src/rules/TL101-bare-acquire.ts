@@ -13,6 +13,7 @@ export default createRule(
     summary: '`acquire()` on a lock whose release is not guaranteed by `with` or `try: … finally:`.',
     why: 'An exception or early return between acquire and release leaves the lock held, and every other thread then waits forever.',
     fix: 'sometimes',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

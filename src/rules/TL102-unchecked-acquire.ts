@@ -15,6 +15,7 @@ export default createRule(
     summary: 'The result of a timed or non-blocking `acquire()` is thrown away.',
     why: 'A timed or non-blocking acquire returns False when it fails; ignoring that runs the guarded code without the lock.',
     fix: 'sometimes',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

@@ -15,6 +15,7 @@ export default createRule(
     summary: 'A lock created where no other thread can see it, so it excludes nobody.',
     why: 'Each use builds a new lock, so two threads never contend for the same one and the code it "guards" is not protected.',
     fix: 'never',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

@@ -32,6 +32,7 @@ export default createRule(
     summary: 'A read-modify-write of shared state (`x += 1`, `self.n -= 1`, `d[k] += 1`) on several threads without a lock.',
     why: 'The read, the change and the write are separate steps; another thread can write in between and its update is lost.',
     fix: 'sometimes',
+    inTests: true,
   },
   (ctx) => {
     const { model, source } = ctx;

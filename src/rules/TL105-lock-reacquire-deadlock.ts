@@ -13,6 +13,7 @@ export default createRule(
     summary: 'A threading.Lock acquired again by the thread that already holds it: the thread deadlocks on itself.',
     why: 'A Lock is not reentrant: a second acquire by its holder waits for a release that can never come.',
     fix: 'sometimes',
+    inTests: true,
   },
   (ctx) => {
     const { model } = ctx;

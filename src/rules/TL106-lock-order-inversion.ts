@@ -45,6 +45,7 @@ export default createRule(
     summary: 'Two code paths acquire the same two locks in opposite order: a deadlock waiting for the right interleaving.',
     why: 'Thread 1 holds A and waits for B while thread 2 holds B and waits for A: both wait forever.',
     fix: 'never',
+    inTests: true,
   },
   (ctx) => {
     const edges = collectEdges(ctx);

@@ -22,6 +22,7 @@ export default createRule(
     summary: 'A `while` loop whose body only sleeps, polling a condition another thread changes.',
     why: 'Polling wakes up for nothing, reacts up to one sleep late, and hides the hand-off between threads; an Event wakes the waiter at once.',
     fix: 'sometimes',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;
@@ -32,6 +33,9 @@ export default createRule(
       const parts = bodyParts(model, statementsOf(body));
       if (!parts || parts.sleeps.length === 0 || isConstantTrue(condition)) continue;
       if (isPureDelay(model, unwrap(condition), new Set(parts.counters.map((c) => c.childForFieldName('left')!.text)))) continue;
+      // Only state this program assigns can be replaced by an Event: a call's result (an
+      // HTTP status, `proc.poll()`, a property) is another process's or the OS's business.
+      if (programState(model, unwrap(condition)) !== true) continue;
       const head = `while ${condition.text}:`;
       const event = polledEvent(model, unwrap(condition));
       if (event) {
@@ -130,6 +134,72 @@ function isPureDelay(model: SemanticModel, condition: Node, counters: Set<string
   };
   if (!leaves(condition)) return false;
   return clock || (names.length > 0 && names.some((n) => counters.has(n)) && names.every((n) => counters.has(n)));
+}
+
+/** Methods that read a known threading object's state, by kind. */
+const STATE_READS: Record<string, ReadonlySet<string>> = {
+  Event: new Set(['is_set', 'isSet']),
+  Thread: new Set(['is_alive']),
+  Queue: new Set(['empty', 'qsize', 'full']),
+};
+
+/**
+ * Whether a loop condition reads only state this program assigns: names with an
+ * assignment in the file, `self.x` attributes the class assigns (not methods or
+ * properties), `len()` of those, and `is_set()` / `is_alive()` / `empty()` / `qsize()` on
+ * known Events, Threads and Queues, combined with `not`, `and`/`or` and comparisons to
+ * literals and parameters. True when it does (and reads some), null when it reads only
+ * literals, parameters or names bound elsewhere, false for anything else: a call, a
+ * subscript, another object's attribute.
+ */
+function programState(model: SemanticModel, e: Node): boolean | null {
+  switch (e.type) {
+    case 'integer':
+    case 'float':
+    case 'string':
+    case 'true':
+    case 'false':
+    case 'none':
+      return null;
+    case 'parenthesized_expression':
+    case 'not_operator':
+    case 'boolean_operator':
+    case 'comparison_operator': {
+      let some: boolean | null = null;
+      for (const c of e.namedChildren) {
+        if (!c) continue;
+        const r = programState(model, unwrap(c));
+        if (r === false) return false;
+        if (r) some = true;
+      }
+      return some;
+    }
+    case 'identifier': {
+      // A parameter or a name bound elsewhere (a bound, a builtin) neither shows nor rules out program state.
+      const sites = model.resolveName(e.text, e)?.sites ?? [];
+      if (sites.length === 0 || sites.some((site) => site.type === 'param')) return null;
+      return sites.every((site) => site.type === 'assign' || site.type === 'tuple-assign' || site.type === 'for') ? true : false;
+    }
+    case 'attribute': {
+      const object = e.childForFieldName('object');
+      const attr = e.childForFieldName('attribute');
+      const binding = object?.type === 'identifier' ? model.bindingOf(e) : null;
+      if (!binding?.cls || !attr || model.methodOf(binding.cls, attr.text)) return false;
+      return binding.sites.length > 0 || (binding.cls.scope.bindings.get(attr.text)?.length ?? 0) > 0;
+    }
+    case 'call': {
+      const fn = e.childForFieldName('function');
+      const args = model.args(e);
+      if (fn?.type === 'identifier' && fn.text === 'len' && !model.resolveName('len', fn) && args.positional.length === 1) {
+        return programState(model, unwrap(args.positional[0])) === true;
+      }
+      const m = model.methodCall(e);
+      const kind = m ? model.kindOf(m.receiver) : null;
+      return !!m && !!kind && !!STATE_READS[kind]?.has(m.method) && args.positional.length === 0;
+    }
+    default:
+      return false;
+  }
 }
 
 /** `T.is_alive()` for a resolved Thread T. */

@@ -1,3 +1,4 @@
+import { checkedAcquisitionsAt } from '../engine/model/checked-acquire.js';
 import type { Acquisition } from '../engine/model/locks.js';
 import { createRule } from '../engine/rule.js';
 import { calledUnderLock, namedAsLocked, oneLine } from './support/locking.js';
@@ -13,6 +14,7 @@ export default createRule(
     summary: '`notify()` / `notify_all()` on a Condition whose lock is not held: raises RuntimeError.',
     why: 'A Condition may only be notified by the thread holding its lock; otherwise Python raises RuntimeError.',
     fix: 'never',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;
@@ -31,8 +33,9 @@ export default createRule(
             (underlying !== null && h.key === underlying.key) ||
             (underlying !== null && h.kind === 'Condition' && locks.conditionLock(h.expr)?.key === underlying.key),
         );
-      if (guards(locks.heldAt(call))) continue;
-      if (calledUnderLock(model, call, guards) || namedAsLocked(model, call)) continue;
+      // A checked acquire holds the lock in its branch: `if C.acquire(False): try: C.notify() …`.
+      if (guards(locks.heldAt(call)) || guards(checkedAcquisitionsAt(model, call))) continue;
+      if (calledUnderLock(model, call, (held, site) => guards(held) || guards(checkedAcquisitionsAt(model, site))) || namedAsLocked(model, call)) continue;
       // Built on a lock the analysis cannot name: any lock that may be held could be that one.
       if (underlying === null && locks.conditionHasLock(mc.receiver) && (locks.mayBeLockedAt(call) || calledUnderLock(model, call, (_, site) => locks.mayBeLockedAt(site)))) continue;
       ctx.report({

@@ -9,6 +9,7 @@ export default createRule(
     summary: '`run()` called on a Thread: the target runs in the calling thread and no thread starts.',
     why: '`Thread.run()` is the body a started thread executes; calling it directly runs it synchronously.',
     fix: 'always',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

@@ -27,6 +27,7 @@ export default createRule(
     summary: 'A local executor created outside `with` is not shut down on every path of its function.',
     why: 'An executor that is not shut down keeps its worker threads (or processes) alive, and an exception skips a `shutdown()` at the end.',
     fix: 'sometimes',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

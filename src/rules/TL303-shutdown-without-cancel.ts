@@ -25,6 +25,7 @@ export default createRule(
     summary: '`shutdown(wait=False)` without `cancel_futures=True`: queued tasks keep running after the caller gave up on them.',
     why: '`wait=False` only stops the caller from waiting; every task already queued still runs unless `cancel_futures=True` cancels it.',
     fix: 'always',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

@@ -2,6 +2,7 @@ import type { Node } from '../engine/tree/index.js';
 import { createRule } from '../engine/rule.js';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
 import { literalBool, localBinding, usesOf } from './support/lifecycle.js';
+import { longRunningThread } from './support/waits.js';
 
 /** Uses that mean the function manages the thread's end itself. */
 const MANAGED = new Set(['join', 'cancel']);
@@ -15,6 +16,7 @@ export default createRule(
     summary: 'A non-daemon thread is started in a function that never joins it and keeps no reference to it.',
     why: 'Nobody can stop, join or even see the thread any more, and the interpreter waits for it at exit.',
     fix: 'never',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;
@@ -23,10 +25,13 @@ export default createRule(
       if (m?.method !== 'start' || model.args(call).positional.length > 0) continue;
       const fn = model.enclosingFunction(call);
       if (fn?.type !== 'function_definition' || model.kindOf(m.receiver) !== 'Thread') continue;
-      if (!leaked(model, unwrap(m.receiver), fn)) continue;
+      const ctors = leaked(model, unwrap(m.receiver), fn);
+      // Evidence that it outlives its owner: a Timer, or a target that loops.
+      if (!ctors || !ctors.every((c) => longRunningThread(model, c))) continue;
+      const why = ctors.every((c) => model.calleeName(c) === 'threading.Timer') ? 'a Timer that waits its interval first' : 'a thread whose target loops';
       ctx.report({
         node: call,
-        message: `\`${shown(m.receiver)}.start()\` starts a thread that is never joined or kept: \`join()\` it before returning, keep a reference and join it at shutdown, or pass \`daemon=True\` if it may die with the process.`,
+        message: `\`${shown(m.receiver)}.start()\` starts ${why}, never joined or kept: the interpreter waits for it at exit. \`join()\` it before returning, keep a reference and join it at shutdown, or pass \`daemon=True\` if it may die with the process.`,
       });
     }
   },
@@ -38,35 +43,40 @@ function shown(receiver: Node): string {
   return e.type === 'call' ? `${e.childForFieldName('function')!.text}(…)` : receiver.text;
 }
 
-/** Whether the started thread is non-daemon, unjoined and unreferenced after `fn` returns. */
-function leaked(model: SemanticModel, receiver: Node, fn: Node): boolean {
-  if (receiver.type === 'call') return !maybeDaemon(model, receiver);
+/**
+ * The constructors of the started thread when it is non-daemon, unjoined and unreferenced
+ * after `fn` returns; null otherwise.
+ */
+function leaked(model: SemanticModel, receiver: Node, fn: Node): Node[] | null {
+  if (receiver.type === 'call') return maybeDaemon(model, receiver) ? null : [receiver];
   const binding = localBinding(model, receiver, fn);
-  if (!binding || binding.sites.length === 0) return false;
+  if (!binding || binding.sites.length === 0) return null;
+  const ctors: Node[] = [];
   for (const site of binding.sites) {
     // Only threads built right here: a thread from a parameter or a loop belongs to someone else.
     const value = site.type === 'assign' && site.value ? unwrap(site.value) : null;
-    if (value?.type !== 'call' || model.kindOf(value) !== 'Thread' || maybeDaemon(model, value)) return false;
+    if (value?.type !== 'call' || model.kindOf(value) !== 'Thread' || maybeDaemon(model, value)) return null;
+    ctors.push(value);
   }
   for (const use of usesOf(model, binding, fn)) {
     switch (use.kind) {
       case 'escape':
       case 'item-store':
-        return false;
+        return null;
       case 'call':
-        if (MANAGED.has(use.member!) || use.member === 'setDaemon') return false;
+        if (MANAGED.has(use.member!) || use.member === 'setDaemon') return null;
         break;
       case 'attr-read':
-        if (MANAGED.has(use.member!)) return false;
+        if (MANAGED.has(use.member!)) return null;
         break;
       case 'attr-store':
-        if (use.member === 'daemon' && literalBool(use.value) !== false) return false;
+        if (use.member === 'daemon' && literalBool(use.value) !== false) return null;
         break;
       default:
         break;
     }
   }
-  return true;
+  return ctors;
 }
 
 /**

@@ -16,6 +16,7 @@ export default createRule(
     summary: 'A thread is constructed and started per item of a loop over data, so the thread count grows with the input.',
     why: 'Every thread costs a stack and a scheduler slot; with enough input the process runs out of memory or threads, or thrashes.',
     fix: 'never',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

@@ -16,6 +16,7 @@ export default createRule(
     summary: 'The Future returned by `submit(…)` is discarded or never read, so an exception in the task is silently lost.',
     why: 'An exception raised in a submitted task is stored in its Future and only re-raised by `result()` / `exception()`: an unread Future swallows it.',
     fix: 'never',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

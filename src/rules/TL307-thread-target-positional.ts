@@ -13,6 +13,7 @@ export default createRule(
     summary: '`Thread(fn)`: the first positional parameter of `Thread` is `group`, not `target`.',
     why: '`Thread(fn)` fails with `AssertionError: group argument must be None`, or under `python -O` starts a thread that does nothing.',
     fix: 'sometimes',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

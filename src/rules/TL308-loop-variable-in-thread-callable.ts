@@ -18,6 +18,7 @@ export default createRule(
     summary: 'A lambda or nested function given to a thread or executor inside a loop reads the loop variable late.',
     why: 'Closures read variables when they run: by then the loop has rebound the variable and the task sees another iteration\'s value.',
     fix: 'sometimes',
+    inTests: true,
   },
   (ctx) => {
     const { model } = ctx;

@@ -17,6 +17,7 @@ export default createRule(
     summary: 'A task running on an executor submits work to the same executor and blocks on its result.',
     why: 'When every worker is blocked waiting for a queued child task, no worker is left to run the children.',
     fix: 'never',
+    inTests: true,
   },
   (ctx) => {
     const { model } = ctx;

@@ -15,6 +15,7 @@ export default createRule(
     summary: 'A loop that tests a stop signal blocks in `Queue.get()` without a timeout.',
     why: 'While `get()` waits on an empty queue the loop never re-tests its stop signal, so shutdown hangs.',
     fix: 'sometimes',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

@@ -15,6 +15,7 @@ export default createRule(
     summary: '`Queue.join()` on a queue for which no `task_done()` call exists: the join never returns.',
     why: '`join()` waits until every item put on the queue is marked done with `task_done()`; with no such call it blocks forever.',
     fix: 'never',
+    inTests: true,
   },
   (ctx) => {
     const { model } = ctx;

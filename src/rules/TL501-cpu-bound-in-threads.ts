@@ -35,6 +35,7 @@ export default createRule(
     summary: 'A function run on threads is pure computation: the GIL serialises it, so threads give no speed-up.',
     why: 'Only one thread runs Python bytecode at a time; CPU-bound work needs processes (or 3.14+ interpreters).',
     fix: 'never',
+    inTests: false,
   },
   (ctx) => {
     const { model } = ctx;

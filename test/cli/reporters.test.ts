@@ -13,6 +13,7 @@ const RULE: RuleMeta = {
   summary: 'Summary of TL301.',
   why: 'Why TL301 matters.',
   fix: 'always',
+  inTests: false,
   helpUri: 'https://example.test/rules/TL301.md',
 };
 const NOTICE_RULE: RuleMeta = { ...RULE, id: 'TL902', name: 'some-notice', severity: 'notice', fix: 'never', helpUri: 'https://example.test/TL902.md' };

@@ -4,7 +4,7 @@ import { ruleCatalog, type RuleMeta } from '../../src/lint/index.js';
 import { makeProject, removeProject, runCli } from './helpers.js';
 
 const meta = (id: string, name: string, severity: RuleMeta['severity'], fix: RuleMeta['fix']): RuleMeta => ({
-  id, name, severity, fix, summary: `Summary ${id}.`, why: '', helpUri: '',
+  id, name, severity, fix, inTests: false, summary: `Summary ${id}.`, why: '', helpUri: '',
 });
 
 let dir: string;

@@ -42,6 +42,7 @@ test('a comment inside the body of a loop does not silence a finding on the loop
     def wait():
         while not ready:
             time.sleep(0.1)  # threadlint: ignore[TL202]
+    ready = False
   `;
   expect(positions(await lint(source, { select: ['TL202'] }))).toEqual(['3:5 TL202']);
 });

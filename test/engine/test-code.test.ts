@@ -9,7 +9,8 @@ const LEAKY = py`
   import threading
 
   def work():
-      pass
+      while True:
+          pass
 
   def start():
       t = threading.Thread(target=work)

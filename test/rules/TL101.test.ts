@@ -91,10 +91,10 @@ describe('TL101 bare-acquire', () => {
     expect(applyFix(source, finding)).toBe('import threading\nL = threading.Lock()\nclass A:\n  pass\nwith L:\n  for x in y:\n    g(x)\n');
   });
 
-  test('the fix keeps tabs and an early return', async () => {
-    const source = 'import threading\nL = threading.Lock()\ndef f():\n\tL.acquire()\n\tif x:\n\t\treturn 1\n\tL.release()\n';
+  test('the fix keeps tabs', async () => {
+    const source = 'import threading\nL = threading.Lock()\ndef f():\n\tL.acquire()\n\tif x:\n\t\tg(1)\n\tL.release()\n';
     const [finding] = await lint(source, only);
-    expect(applyFix(source, finding)).toBe('import threading\nL = threading.Lock()\ndef f():\n\twith L:\n\t\tif x:\n\t\t\treturn 1\n');
+    expect(applyFix(source, finding)).toBe('import threading\nL = threading.Lock()\ndef f():\n\twith L:\n\t\tif x:\n\t\t\tg(1)\n');
   });
 
   test('a trailing comment on the acquire line stays on the with line', async () => {
@@ -106,12 +106,119 @@ describe('TL101 bare-acquire', () => {
   test.each([
     ['a timed acquire', 'import threading\nL = threading.Lock()\nL.acquire(timeout=5)\ng()\nL.release()\n'],
     ['a multi-line string between', 'import threading\nL = threading.Lock()\nL.acquire()\ns = """a\nb"""\nL.release()\n'],
-    ['a release in a branch between', 'import threading\nL = threading.Lock()\nL.acquire()\nif x:\n    L.release()\n    raise E\nL.release()\n'],
+    ['a release in a branch between', 'import threading\nL = threading.Lock()\nL.acquire()\nif x:\n    g()\n    L.release()\n    raise E\nL.release()\n'],
     ['other code on the acquire line', 'import threading\nL = threading.Lock()\nL.acquire(); g()\nL.release()\n'],
     ['a trailing comment on the release line', 'import threading\nL = threading.Lock()\nL.acquire()\ng()\nL.release()  # done\n'],
     ['the release in another block', 'import threading\nL = threading.Lock()\nL.acquire()\nif x:\n    g()\n    L.release()\n'],
   ])('no fix for %s', async (_name, source) => {
     const findings = await lint(source, only);
     expect(findings.map((f) => [f.ruleId, f.line, !!f.fix])).toEqual([['TL101', 3, false]]);
+  });
+
+  // RULES.md revision 2: `with L:` releases on every exit, so a span that control can
+  // leave other than by falling through, or a lock released on another path too, keeps
+  // its acquire/release: the fix must never move a release point.
+  test.each([
+    ['a return between', 'def f():\n    L.acquire()\n    if x:\n        return 1\n    g()\n    L.release()\n'],
+    ['a raise between', 'def f():\n    L.acquire()\n    if x:\n        raise ValueError(x)\n    g()\n    L.release()\n'],
+    ['a yield between', 'def f():\n    L.acquire()\n    yield g()\n    L.release()\n'],
+    ['a break out of the loop around the span, a finally after the loop releasing', 'def f():\n    while True:\n        L.acquire()\n        if ready():\n            break\n        L.release()\n    try:\n        g()\n    finally:\n        L.release()\n'],
+    ['a continue of the loop around the span', 'def f():\n    for x in xs:\n        L.acquire()\n        if not x:\n            continue\n        g(x)\n        L.release()\n'],
+    ['another release of the lock on an error path', 'def f():\n    L.acquire()\n    g()\n    L.release()\n    try:\n        h()\n    except E:\n        L.release()\n'],
+  ])('no fix when the with form would move a release point: %s', async (_name, body) => {
+    const source = `import threading\nL = threading.Lock()\n${body}`;
+    const findings = await lint(source, only);
+    expect(findings.map((f) => [f.ruleId, !!f.fix])).toEqual([['TL101', false]]);
+  });
+
+  test('a break inside a loop wholly within the span keeps the fix: the release point does not move', async () => {
+    const source = 'import threading\nL = threading.Lock()\ndef f():\n    L.acquire()\n    for x in xs:\n        if x:\n            break\n    L.release()\n';
+    const [finding] = await lint(source, only);
+    expect(applyFix(source, finding)).toBe('import threading\nL = threading.Lock()\ndef f():\n    with L:\n        for x in xs:\n            if x:\n                break\n');
+  });
+
+  test.each([
+    // paramiko's transport: the lock is kept past the loop on purpose; the finally after the loop releases it.
+    ['held past a break, released by the try after the loop', 'def send(self, data):\n    while True:\n        self.ev.wait(0.1)\n        L.acquire()\n        if self.ev.is_set():\n            break\n        L.release()\n    try:\n        g(data)\n    finally:\n        L.release()\n'],
+    // redis's client: a conditional acquire, released by the try that follows the if.
+    ['a conditional acquire released by the try after the if', 'def call(self):\n    if self.single:\n        L.acquire()\n    try:\n        g()\n    finally:\n        if self.single:\n            L.release()\n'],
+  ])('not flagged: %s', async (_name, body) => {
+    expect(await lint(`import threading\nL = threading.Lock()\n${body}`, only)).toEqual([]);
+  });
+});
+
+/**
+ * The fix must never move a release point: run the code before and after the fix under
+ * python3 with a lock that records every acquire and release between numbered steps,
+ * on every path, and compare the traces.
+ */
+describe('TL101 fixes keep every release point (run under python3)', () => {
+  const HARNESS = String.raw`
+import sys, threading
+trace = []
+class Recording:
+    def __init__(self):
+        self._lock = threading._allocate_lock()
+    def acquire(self, *a, **k):
+        trace.append("acquire")
+        return self._lock.acquire(*a, **k)
+    def release(self):
+        trace.append("release")
+        self._lock.release()
+    def __enter__(self):
+        self.acquire()
+        return self
+    def __exit__(self, *exc):
+        self.release()
+threading.Lock = Recording
+def step(n):
+    trace.append(n)
+out = []
+for source in sys.stdin.read().split("\n#----\n"):
+    for x in range(4):
+        trace.clear()
+        scope = {"step": step}
+        exec(source, scope)
+        try:
+            scope["run"](x)
+        except Exception as e:
+            trace.append(type(e).__name__)
+        out.append(" ".join(map(str, trace)))
+print("\n".join(out))
+`;
+
+  const PROGRAMS = [
+    // Straight line with a branch inside the span.
+    'import threading\nL = threading.Lock()\ndef run(x):\n    L.acquire()\n    step(1)\n    if x:\n        step(2)\n    step(3)\n    L.release()\n    step(4)\n',
+    // A loop that breaks inside the span: the break stays inside, the release point does not move.
+    'import threading\nL = threading.Lock()\ndef run(x):\n    step(0)\n    L.acquire()\n    for i in range(3):\n        step(i + 1)\n        if i == x:\n            break\n    L.release()\n    step(9)\n',
+    // Inside a loop, one acquire/release pair per round.
+    'import threading\nL = threading.Lock()\ndef run(x):\n    for i in range(x):\n        L.acquire()\n        step(i)\n        L.release()\n    step(9)\n',
+  ];
+
+  test('before and after the fix, every path acquires and releases at the same steps', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fixed: string[] = [];
+    for (const source of PROGRAMS) {
+      const findings = await lint(source, only);
+      expect(findings.map((f) => !!f.fix)).toEqual([true]);
+      fixed.push(applyFix(source, findings[0]));
+      expect(fixed[fixed.length - 1]).toContain('with L:');
+    }
+    const run = (sources: string[]) => execFileSync('python3', ['-c', HARNESS], { input: sources.join('\n#----\n'), encoding: 'utf8' });
+    const before = run(PROGRAMS);
+    expect(before).toContain('acquire 1 2 3 release 4');
+    expect(run(fixed)).toBe(before);
+  });
+
+  test('the shape whose fix is refused: a with block there would release twice (the trace shows it)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const run = (source: string) => execFileSync('python3', ['-c', HARNESS], { input: source, encoding: 'utf8' });
+    const held = 'import threading\nL = threading.Lock()\ndef run(x):\n    while True:\n        L.acquire()\n        if x == 1:\n            break\n        L.release()\n        x = 1\n    try:\n        step(1)\n    finally:\n        L.release()\n';
+    const naive = held.replace('        L.acquire()\n        if x == 1:\n            break\n        L.release()\n', '        with L:\n            if x == 1:\n                break\n');
+    expect(run(held).split('\n')[1]).toBe('acquire 1 release');
+    expect(run(naive).split('\n')[1]).toBe('acquire release 1 release RuntimeError');
+    const findings = await lint(held.replace('if x == 1:', 'if ready(x):').replace('def run(x):', 'def ready(x):\n    return x == 1\ndef run(x):'), only);
+    expect(findings.map((f) => [f.ruleId, !!f.fix])).toEqual([['TL101', false]]);
   });
 });

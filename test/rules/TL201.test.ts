@@ -2,119 +2,252 @@ import { applyFix, lint, positions, py } from '../helpers/lint.js';
 
 const only = { select: ['TL201'] };
 
+/** A class whose worker thread loops until `_stop` is set; `body` is the shutdown method. */
+function worker(body: string): string {
+  return py`
+    import threading, logging
+    log = logging.getLogger(__name__)
+    class Worker:
+        def __init__(self):
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._loop)
+        def _loop(self):
+            while not self._stop.is_set():
+                self._stop.wait(1)
+  ` + body;
+}
+
 describe('TL201 blocking-call-without-timeout', () => {
   test.each([
-    // threads
-    ['import threading\nt = threading.Thread(target=f)\nt.join()\n', ['3:1 TL201']],
-    ['import threading as th\nt = th.Timer(1, f)\nt.join(None)\n', ['3:1 TL201']],
-    ['import threading\nclass W(threading.Thread): pass\nw = W()\nw.join()\n', ['4:1 TL201']],
-    ['import threading\nclass S:\n    def __init__(self):\n        self._t = threading.Thread(target=f)\n    def stop(self):\n        self._t.join()\n', ['6:9 TL201']],
-    ['from threading import Thread\ndef stop(t: Thread):\n    t.join()\n', ['3:5 TL201']],
-    ['import threading\nt = threading.Thread(target=f)\nt.join(5)\nt.join(timeout=5)\nt.join(timeout=t)\n', []],
-    ['", ".join(parts)\nimport os\nos.path.join(a, b)\n', []],
-    // events, conditions, barriers
-    ['from threading import Event\nev = Event()\nev.wait()\nev.wait(1)\n', ['3:1 TL201']],
-    ['import threading\nc = threading.Condition()\nwith c:\n    c.wait()\n    c.wait(timeout=2)\n    c.wait_for(ready)\n', ['4:5 TL201']],
-    ['import threading\nb = threading.Barrier(2)\nb.wait()\nb.wait(3)\n', ['3:1 TL201']],
-    // queues
-    ['from queue import Queue\nq = Queue()\nq.get()\nq.get(True)\nq.get(block=True, timeout=None)\n', ['3:1 TL201', '4:1 TL201', '5:1 TL201']],
-    ['import queue\nq = queue.Queue()\nq.get(True, 5)\nq.get(timeout=1)\nq.get(False)\nq.get(block=False)\nq.get_nowait()\nq.get(flag)\n', []],
-    ['import multiprocessing\nq = multiprocessing.JoinableQueue()\nq.get()\n', ['3:1 TL201']],
-    ['d = {}\nd.get(k)\nimport requests\nrequests.get(url)\nimport queue\nqueue.get()\n', []],
-    // futures
-    ['from concurrent.futures import ThreadPoolExecutor\nwith ThreadPoolExecutor() as ex:\n    f = ex.submit(g)\n    f.result()\n    f.exception()\n', ['4:5 TL201', '5:5 TL201']],
-    ['import concurrent.futures as cf\nex = cf.ProcessPoolExecutor()\nfs = [ex.submit(g, i) for i in range(3)]\nfor f in fs:\n    f.result()\n', ['5:5 TL201']],
-    ['import concurrent.futures\nex = concurrent.futures.ThreadPoolExecutor()\nfs = {ex.submit(g, i): i for i in range(3)}\nfor f in concurrent.futures.as_completed(fs):\n    f.result()\n', ['4:10 TL201']],
-    ['from concurrent.futures import ThreadPoolExecutor, wait\nex = ThreadPoolExecutor()\nfs = [ex.submit(g)]\ndone, pending = wait(fs)\nfor f in done:\n    f.result()\n', ['4:17 TL201']],
-    ['from concurrent.futures import ThreadPoolExecutor, wait, as_completed\nex = ThreadPoolExecutor()\nfs = [ex.submit(g)]\nwait(fs, 5)\nwait(fs, timeout=5)\nfor f in as_completed(fs, 5):\n    f.result()\n', []],
-    // the innermost loop decides, even when the name is bound by other loops too
-    ['from concurrent.futures import ThreadPoolExecutor, as_completed\nex = ThreadPoolExecutor()\nfs = [ex.submit(g)]\nfor f in fs:\n    f.result()\nfor f in as_completed(fs, 5):\n    f.result()\n', ['5:5 TL201']],
-    // the executor's with block has ended: shutdown(wait=True) already waited
-    ['from concurrent.futures import ThreadPoolExecutor\nwith ThreadPoolExecutor() as ex:\n    a = ex.submit(g)\n    fs = [ex.submit(g, i) for i in range(3)]\na.result()\nfor f in fs:\n    f.exception()\nprint([f.result() for f in fs])\n', []],
-    ['from concurrent.futures import ThreadPoolExecutor\nother = ThreadPoolExecutor()\nwith ThreadPoolExecutor() as ex:\n    a = other.submit(g)\n    a.result()\na.result()\n', ['5:5 TL201', '6:1 TL201']],
-    ['from concurrent.futures import Future, ThreadPoolExecutor\ndef cb(fut: Future):\n    fut.result()\nex = ThreadPoolExecutor()\nex.submit(g).add_done_callback(cb)\n', []],
-    ['from concurrent.futures import Future\nclass A:\n    def cb(self, fut: Future):\n        fut.exception()\n    def go(self, f: Future):\n        f.add_done_callback(self.cb)\n', []],
-    ['from concurrent.futures import Future\ndef other(fut: Future):\n    fut.result()\n', ['3:5 TL201']],
-    ['def f(future):\n    future.result()\n', []],
-    // locks: TL201 takes the guarded blocking acquires, TL101 the unguarded ones
-    ['import threading\nL = threading.Lock()\nstart()\nL.acquire()\ntry:\n    g()\nfinally:\n    L.release()\n', ['4:1 TL201']],
-    ['import threading\nS = threading.Semaphore(0)\ndef wait_for_worker():\n    S.acquire()\n', ['4:5 TL201']],
-    ['import threading\nL = threading.Lock()\nL.acquire()\ng()\nL.release()\n', []],
-    ['import threading\nL = threading.Lock()\nif not L.acquire(timeout=5):\n    raise TimeoutError\ntry:\n    g()\nfinally:\n    L.release()\n', []],
-    ['import threading\nL = threading.Lock()\nL.acquire(False)\nL.acquire(True, 1)\n', []],
-    ['import threading\nc = threading.Condition()\nc.acquire()\ntry:\n    c.wait(1)\nfinally:\n    c.release()\n', []],
-    ['import threading\nclass A:\n    def __init__(self):\n        self._lock = threading.Lock()\n    def __enter__(self):\n        self._lock.acquire()\n', []],
-    ['import threading\ndef f():\n    done = threading.Lock()\n    done.acquire()\n    start(done)\n', []],
-    ['import asyncio\nev = asyncio.Event()\nev.wait()\n', []],
-    ['import threading\nt = threading.Thread(target=f)\nt.join()  # threadlint: ignore[TL201]\n', []],
-  ])('%j', async (source, expected) => {
+    // (a) a shutdown path that joins a looping worker it never told to stop.
+    [worker('    def stop(self):\n        log.info("bye")\n        self._thread.join()\n'), ['12:9 TL201']],
+    [worker('    def _shutdown(self):\n        self._thread.join()\n'), ['11:9 TL201']],
+    [worker('    def __del__(self):\n        if self._thread.is_alive():\n            self._thread.join()\n'), ['12:13 TL201']],
+    // … signalled first: an Event set, a flag stored, a sentinel put, another method called.
+    [worker('    def stop(self):\n        self._stop.set()\n        self._thread.join()\n'), []],
+    [worker('    def stop(self):\n        self.running = False\n        self._thread.join()\n'), []],
+    [worker('    def stop(self, wait=True):\n        self._wake()\n        wait and self._thread.join()\n'), []],
+    [worker('    def close(self):\n        with self._lock:\n            self._closing = True\n        self._thread.join()\n'), []],
+    // … a timeout, or a method that is not a shutdown path, or a `join` method (its caller's wait).
+    [worker('    def stop(self):\n        self._thread.join(5)\n        self._thread.join(timeout=5)\n'), []],
+    [worker('    def run_forever(self):\n        self._thread.join()\n'), []],
+    [worker('    def join(self):\n        self._thread.join()\n'), []],
+    // Finite work: the target does not loop.
+    [py`
+      import threading
+      class Flush:
+          def __init__(self, sink):
+              self._t = threading.Thread(target=sink.flush)
+              self._u = threading.Thread(target=self._once)
+          def _once(self):
+              pass
+          def close(self):
+              self._t.join()
+              self._u.join()
+    `, []],
+    // atexit and signal handlers are shutdown paths; a Thread subclass joining itself.
+    [py`
+      import atexit, threading
+      def _spin():
+          while True:
+              pass
+      _t = threading.Thread(target=_spin)
+      @atexit.register
+      def _bye():
+          _t.join()
+      class Relay(threading.Thread):
+          def run(self):
+              while True:
+                  pass
+          def terminate(self):
+              self.join()
+    `, ['8:5 TL201', '14:9 TL201']],
+    // acquire() is never TL201 (TL101 covers the unsafe forms); acquire + try/finally is the idiom.
+    [py`
+      import threading
+      class Pipe:
+          def __init__(self):
+              self._lock = threading.Lock()
+              self._sem = threading.Semaphore(0)
+          def close(self):
+              self._lock.acquire()
+              try:
+                  self._closed = True
+              finally:
+                  self._lock.release()
+          def stop(self):
+              self._sem.acquire()
+    `, []],
+    // Barrier.wait() is never TL201, with or without a constructor timeout.
+    [py`
+      import threading
+      b = threading.Barrier(2, timeout=5)
+      c = threading.Barrier(2)
+      def stop():
+          b.wait()
+          c.wait()
+    `, []],
+    // (b) waits nothing in the file can satisfy: private attribute, private global, local.
+    [py`
+      import threading, queue
+      _done = threading.Event()
+      class Peer:
+          def __init__(self):
+              self._ready = threading.Event()
+              self._cv = threading.Condition()
+          def connect(self):
+              self._ready.wait()
+          def turn(self):
+              with self._cv:
+                  self._cv.wait()
+      def main():
+          _done.wait()
+          replies = queue.Queue()
+          return replies.get()
+    `, ['8:9 TL201', '11:13 TL201', '13:5 TL201', '15:12 TL201']],
+    // … satisfiable, handed on, public, a parameter, or built elsewhere: silent.
+    [py`
+      import threading, queue
+      class Peer:
+          def __init__(self, ready):
+              self._ready = threading.Event()
+              self.public = threading.Event()
+              self._given = ready
+              self._q = queue.Queue()
+          def on_reply(self):
+              self._ready.set()
+          def connect(self):
+              self._ready.wait()
+              self.public.wait()
+              self._q.get()
+          def feed(self, register):
+              register(self._q)
+      def start(serve):
+          ready = threading.Event()
+          def run():
+              ready.set()
+              serve()
+          threading.Thread(target=run).start()
+          ready.wait()
+      def given(ev: threading.Event):
+          ev.wait()
+    `, []],
+    // An Event waited on in a shutdown path before anything asked for it.
+    [py`
+      import threading
+      class Beat:
+          def __init__(self):
+              self._stopped = threading.Event()
+          def _run(self):
+              self._stopped.set()
+          def stop(self):
+              self._stopped.wait()
+          def shutdown(self):
+              self._kick()
+              self._stopped.wait()
+    `, ['8:9 TL201']],
+  ])('%#', async (source, expected) => {
     expect(positions(await lint(source, only))).toEqual(expected);
   });
 
-  test('messages say what can hang and how to bound it', async () => {
+  test('futures: a looping task waited on in a shutdown path; finished futures are never flagged', async () => {
     const source = py`
-      import threading, queue
-      t = threading.Thread(target=f)
-      t.join()
-      q = queue.Queue()
-      item = q.get()
-      ev = threading.Event()
-      ev.wait()
+      from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+      class Poller:
+          def __init__(self, poll):
+              self._pool = ThreadPoolExecutor(2)
+              self._poll = poll
+              self._task = None
+          def _forever(self):
+              while True:
+                  self._poll()
+          def start(self):
+              self._task = self._pool.submit(self._forever)
+              self._all = [self._pool.submit(self._forever) for _ in range(2)]
+          def close(self):
+              self._task.result()
+              wait(self._all)
+          def shutdown(self):
+              for f in as_completed(self._all):
+                  if f is self._task:
+                      f.result()
+                  elif f.done():
+                      f.exception()
+              done, _ = wait(self._all, timeout=5)
+              for f in done:
+                  f.result()
     `;
-    expect((await lint(source, only)).map((f) => f.message)).toEqual([
-      '`t.join()` waits forever if the thread never ends; pass a timeout (`t.join(timeout=…)`) and check `t.is_alive()` after.',
-      '`q.get()` waits forever if nothing is ever put; pass a timeout (`q.get(timeout=…)`) and handle `queue.Empty`.',
-      '`ev.wait()` waits forever if the event is never set; pass a timeout (`ev.wait(timeout=…)`) and act on a False result.',
-    ]);
+    expect(positions(await lint(source, only))).toEqual(['14:9 TL201', '15:9 TL201', '17:18 TL201']);
   });
 
-  test('Future.result() gets the configured timeout', async () => {
-    const source = py`
+  test('messages name the shutdown path and what to do', async () => {
+    const [finding] = await lint(worker('    def stop(self):\n        self._thread.join()\n'), only);
+    expect(finding.message).toBe(
+      '`self._thread.join()` in `stop()` waits forever if the thread never ends, and nothing before it asks for that: tell the thread to stop first (an Event its loop checks, a sentinel on its queue), or pass a timeout (`self._thread.join(timeout=…)`) and check `self._thread.is_alive()` after.',
+    );
+    const [never] = await lint('import threading\n_ev = threading.Event()\ndef f():\n    _ev.wait()\n', only);
+    expect(never.message).toBe('`_ev.wait()` can never return: nothing in this file ever sets it. Add the missing `set()` where the work is done, or pass a timeout.');
+  });
+
+  describe('fixes: only where the code already copes with a timeout', () => {
+    const pool = py`
+      import threading
       from concurrent.futures import ThreadPoolExecutor
-      with ThreadPoolExecutor() as pool:
-          value = pool.submit(g).result()
+      class Poller:
+          def __init__(self):
+              self._pool = ThreadPoolExecutor(1)
+              self._task = self._pool.submit(self._forever)
+          def _forever(self):
+              while True:
+                  pass
     `;
-    const [finding] = await lint(source, only);
-    expect(finding.message).toBe('`pool.submit(g).result()` waits forever if the task never finishes; pass a timeout (`pool.submit(g).result(timeout=…)`).');
-    expect(applyFix(source, finding)).toBe(py`
-      from concurrent.futures import ThreadPoolExecutor
-      with ThreadPoolExecutor() as pool:
-          value = pool.submit(g).result(timeout=30)
-    `);
-    const [custom] = await lint(source, { ...only, config: { default_timeout: 2.5 } });
-    expect(applyFix(source, custom)).toContain('.result(timeout=2.5)');
+
+    test('result() inside a try that catches TimeoutError gets the configured timeout', async () => {
+      const source = pool + '    def close(self):\n        try:\n            self._task.result()\n        except TimeoutError:\n            pass\n';
+      const [finding] = await lint(source, only);
+      expect(applyFix(source, finding).split('\n')[11]).toBe('            self._task.result(timeout=30)');
+      const [custom] = await lint(source, { ...only, config: { default_timeout: 2.5 } });
+      expect(applyFix(source, custom)).toContain('.result(timeout=2.5)');
+    });
+
+    test('join() followed by an is_alive() check gets a timeout', async () => {
+      const source = worker('    def close(self):\n        self._thread.join()\n        if self._thread.is_alive():\n            log.warning("stuck")\n');
+      const [finding] = await lint(source, only);
+      expect(applyFix(source, finding).split('\n')[10]).toBe('        self._thread.join(timeout=30)');
+    });
+
+    test.each([
+      ['result() whose TimeoutError nothing handles', pool + '    def close(self):\n        self._task.result()\n'],
+      ['result() under a handler for another error', pool + '    def close(self):\n        try:\n            self._task.result()\n        except KeyError:\n            pass\n'],
+      ['join() whose timeout nothing checks', worker('    def stop(self):\n        self._thread.join()\n        self._cleanup()\n')],
+    ])('no timeout added to a wait that may legitimately run long: %s', async (_name, source) => {
+      const findings = await lint(source, only);
+      expect(findings.map((f) => [f.ruleId, !!f.fix])).toEqual([['TL201', false]]);
+    });
+
+    test('as_completed and wait never get a timeout: a long-running loop over them would fail', async () => {
+      const source = py`
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+        def _forever():
+            while True:
+                pass
+        pool = ThreadPoolExecutor(2)
+        futures = [pool.submit(_forever) for _ in range(2)]
+        def shutdown():
+            try:
+                for f in as_completed(futures):
+                    pass
+            except TimeoutError:
+                pass
+      `;
+      const findings = await lint(source, only);
+      expect(findings.map((f) => [f.line, !!f.fix])).toEqual([[9, false]]);
+    });
   });
 
-  test('as_completed gets a timeout argument, also around a bare generator', async () => {
-    const source = py`
-      from concurrent.futures import ThreadPoolExecutor, as_completed
-      ex = ThreadPoolExecutor()
-      fs = [ex.submit(g, i) for i in range(3)]
-      for f in as_completed(fs,):
-          f.result()
-      for f in as_completed(ex.submit(g, i) for i in range(3)):
-          f.result()
-    `;
-    const findings = await lint(source, only);
-    expect(findings.map((f) => f.line)).toEqual([4, 6]);
-    expect(findings[0].message).toBe('`as_completed(…)` waits forever if a future never finishes; pass `timeout=` (it raises TimeoutError).');
-    expect(applyFix(source, findings[0]).split('\n')[3]).toBe('for f in as_completed(fs, timeout=30,):');
-    expect(applyFix(source, findings[1]).split('\n')[5]).toBe('for f in as_completed((ex.submit(g, i) for i in range(3)), timeout=30):');
+  test('silent in test code', async () => {
+    const source = worker('    def stop(self):\n        self._thread.join()\n');
+    expect(await lint(source, { ...only, path: 'tests/test_worker.py' })).toEqual([]);
+    expect(positions(await lint(source, { ...only, path: 'pkg/worker.py' }))).toEqual(['11:9 TL201']);
   });
-
-  test.each([
-    ['Future.exception()', 'from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\nex.submit(g).exception()\n'],
-    ['wait(fs)', 'from concurrent.futures import ThreadPoolExecutor, wait\nex = ThreadPoolExecutor()\nwait([ex.submit(g)])\n'],
-    ['Thread.join()', 'import threading\nt = threading.Thread(target=f)\nt.join()\n'],
-    ['result(None)', 'from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\nex.submit(g).result(None)\n'],
-  ])('no fix for %s', async (_name, source) => {
-    const findings = await lint(source, only);
-    expect(findings.map((f) => [f.ruleId, f.line, !!f.fix])).toEqual([['TL201', 3, false]]);
-  });
-});
-
-test('acquire() on a lock constructed in the same expression never blocks: TL103, not TL201', async () => {
-  const source = 'import threading\nthreading.Lock().acquire()\nthreading.Semaphore(1).acquire()\n';
-  expect(positions(await lint(source, { select: ['TL201'] }))).toEqual([]);
-  expect(positions(await lint(source, { select: ['TL103'] }))).toEqual(['2:1 TL103']);
 });

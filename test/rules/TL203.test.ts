@@ -47,4 +47,17 @@ describe('TL203 sleep-as-synchronization', () => {
     );
     expect(f.fix).toBeUndefined();
   });
+
+  test.each([
+    ['assert t.is_alive()', 'assert t.is_alive()', []],
+    ['self.assertTrue(t.is_alive())', 'self.assertTrue(t.is_alive())', []],
+    ['assert not ev.is_set()', 'assert not ev.is_set()', []],
+    ['self.assertFalse(ev.is_set())', 'self.assertFalse(ev.is_set())', []],
+    // Checking progress after a pause is the flaky kind.
+    ['assert ev.is_set()', 'assert ev.is_set()', ['4:5 TL203']],
+    ['self.assertFalse(t.is_alive())', 'self.assertFalse(t.is_alive())', ['4:5 TL203']],
+  ])('a pause followed by %s', async (_name, check, expected) => {
+    const source = `import threading, time\ndef check(self, ev, t: threading.Thread):\n    t.start()\n    time.sleep(0.05)\n    ${check}\n`;
+    expect(positions(await lint(source, { select: ['TL203'] }))).toEqual(expected);
+  });
 });

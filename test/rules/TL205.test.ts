@@ -94,6 +94,33 @@ describe('TL205 notify-without-lock', () => {
           def bad(self):
               self._condition.notify()
     `, ['13:9 TL205']],
+    // A checked acquire holds the lock in its branch (RULES.md revision 2), not after it or in its else.
+    [py`
+      import threading
+      class Pool:
+          def __init__(self):
+              self._lock = threading.Lock()
+              self._cv = threading.Condition(self._lock)
+          def poke(self):
+              if self._lock.acquire(False):
+                  try:
+                      self._cv.notify_all()
+                  finally:
+                      self._lock.release()
+          def poke_flag(self):
+              ok = self._cv.acquire(timeout=1)
+              if ok:
+                  try:
+                      self._cv.notify()
+                  finally:
+                      self._cv.release()
+          def after(self):
+              if self._cv.acquire(False):
+                  self._cv.release()
+              else:
+                  self._cv.notify()
+              self._cv.notify()
+    `, ['23:13 TL205', '24:9 TL205']],
   ])('%s', async (source, expected) => {
     expect(positions(await lint(source, only))).toEqual(expected);
   });

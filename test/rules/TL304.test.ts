@@ -2,8 +2,12 @@ import { lint, positions, py } from '../helpers/lint.js';
 
 const only = { select: ['TL304'] };
 
-/** Wrap statements in a function, which is where TL304 looks. */
-const inFn = (imports: string, body: string) => `${imports}\ndef handler(x):\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n`;
+/**
+ * Wrap statements in a function, which is where TL304 looks; `f` is a worker loop (the
+ * evidence that a thread outlives its owner), `once` finite work.
+ */
+const inFn = (imports: string, body: string) =>
+  `${imports}\ndef handler(x):\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n\ndef f():\n    while True:\n        poll()\n\ndef once():\n    flush()\n`;
 
 describe('TL304 leaked-thread', () => {
   test.each([
@@ -41,6 +45,11 @@ describe('TL304 leaked-thread', () => {
     ['import threading', 't = make_thread()\nt.start()', []],
     ['import multiprocessing', 'p = multiprocessing.Process(target=f)\np.start()', []],
     ['import threading', 't = threading.Thread(target=f)\nt.start()  # threadlint: ignore[TL304]', []],
+    // No evidence that it outlives its owner: finite work, or a target the analysis cannot follow.
+    ['import threading', 'threading.Thread(target=once).start()', []],
+    ['import threading', 't = threading.Thread(target=self.provider.force_flush)\nt.start()', []],
+    ['import threading', 'threading.Thread(target=lambda: f()).start()', ['3:5 TL304']],
+    ['import threading', 'threading.Thread(target=lambda: once()).start()', []],
   ])('%s / %j', async (imports, body, expected) => {
     expect(positions(await lint(inFn(imports, body), only))).toEqual(expected);
   });
@@ -59,20 +68,28 @@ describe('TL304 leaked-thread', () => {
 
       class Job(threading.Thread):
           def run(self):
+              while True:
+                  pass
+
+      class Abort(threading.Thread):
+          def run(self):
               pass
 
       def go():
           Background().start()
           Job().start()
+          Abort().start()
     `;
-    expect(positions(await lint(source, only))).toEqual(['13:5 TL304']);
+    expect(positions(await lint(source, only))).toEqual(['18:5 TL304']);
   });
 
   test('message names the thread and what to do', async () => {
     const [f] = await lint(inFn('import threading', 'threading.Thread(target=f).start()'), only);
     expect([f.line, f.column, f.endLine, f.endColumn]).toEqual([3, 5, 3, 39]);
     expect(f.message).toBe(
-      '`threading.Thread(…).start()` starts a thread that is never joined or kept: `join()` it before returning, keep a reference and join it at shutdown, or pass `daemon=True` if it may die with the process.',
+      '`threading.Thread(…).start()` starts a thread whose target loops, never joined or kept: the interpreter waits for it at exit. `join()` it before returning, keep a reference and join it at shutdown, or pass `daemon=True` if it may die with the process.',
     );
+    const [timer] = await lint(inFn('import threading', 'threading.Timer(30, once).start()'), only);
+    expect(timer.message).toMatch(/^`threading\.Timer\(…\)\.start\(\)` starts a Timer that waits its interval first, never joined or kept/);
   });
 });

@@ -9,7 +9,7 @@ import { applyEdits } from '../../src/engine/edits.js';
 import { DEFAULT_CONFIG, type Finding } from '../../src/engine/types.js';
 import { RULES } from '../../src/rules/index.js';
 
-const SECTIONS = ['## What it does', '## Why it matters', '## Example', '## Use instead', '## Fix safety', '## When to ignore'];
+const SECTIONS = ['## What it does', '## Why it matters', '## Example', '## Use instead', '## Fix safety', '## When to ignore', '## In tests'];
 const EXPECT = /#\s*expect:\s*((?:TL\d{3}(?:\s+fix)?[\s,]*)+)/;
 
 async function run(source: string, ruleId: string, path = 'fixture.py') {
@@ -48,6 +48,21 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (id, rule) => {
     const text = readFileSync(page, 'utf8');
     expect(text.startsWith(`# ${id} ${rule.meta.name}`)).toBe(true);
     for (const s of SECTIONS) expect(text).toContain(s);
+  });
+
+  test('says under "In tests" what its meta says: reported in test code or not', () => {
+    expect(typeof rule.meta.inTests).toBe('boolean');
+    const section = readFileSync(page, 'utf8').split('\n## In tests\n')[1] ?? '';
+    const verdict = /^\s*(Reported|Not reported) in test code\b/.exec(section)?.[1];
+    expect(verdict).toBe(rule.meta.inTests ? 'Reported' : 'Not reported');
+  });
+
+  test('reports in a test file exactly when its meta says inTests', async () => {
+    const source = readFileSync(`${dir}/flag.py`, 'utf8');
+    const inTest = await run(source, id, 'tests/test_fixture.py');
+    const plain = await run(source, id);
+    expect(plain.findings.length).toBeGreaterThan(0);
+    expect(inTest.findings.length).toBe(rule.meta.inTests ? plain.findings.length : 0);
   });
 
   test('has a table test', () => {

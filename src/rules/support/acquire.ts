@@ -181,7 +181,7 @@ export function releaseGuaranteed(model: SemanticModel, acquire: LockCall): bool
   const { call, receiver } = acquire;
   const stmt = model.statementOf(call);
   const next = nextStatement(stmt);
-  if (statementCall(stmt)?.id === call.id && isRelease(model, next, receiver)) return true;
+  if (statementCall(stmt)?.id === call.id && stmt.parent && releasesFrom(model, next, stmt.parent, receiver, 0)) return true;
   // `a.acquire()` / `b.acquire()` / `try: … finally: b.release(); a.release()`: the
   // locks taken together count as one step, as in `with a, b:`.
   let tryStmt = next;
@@ -203,6 +203,83 @@ export function releaseGuaranteed(model: SemanticModel, acquire: LockCall): bool
     if (n.parent.childForFieldName('body')?.id === n.id && finallyReleases(model, n.parent, receiver)) return true;
   }
   return false;
+}
+
+/** Calls that cannot fail in practice: a test of an Event, a Thread, a Queue's size. */
+const SAFE_METHODS = new Set(['is_set', 'isSet', 'is_alive', 'done', 'empty', 'qsize', 'full', 'locked']);
+
+/** An `if` test that cannot raise in practice: names, attributes, literals, comparisons, and the safe calls. */
+function cannotRaise(model: SemanticModel, expr: Node | null): boolean {
+  if (!expr) return false;
+  for (const call of [expr, ...expr.descendantsOfType('call')]) {
+    if (!call || call.type !== 'call') continue;
+    const fn = call.childForFieldName('function');
+    const m = model.methodCall(call);
+    if (fn?.type === 'identifier' && ['len', 'isinstance'].includes(fn.text)) continue;
+    if (m && SAFE_METHODS.has(m.method)) continue;
+    return false;
+  }
+  return expr.descendantsOfType(['subscript', 'await']).length === 0;
+}
+
+/**
+ * Whether, from statement `from` of `block` on, every path releases the lock before
+ * anything that can fail: a `L.release()` or a `try` whose `finally:` releases it,
+ * reached through `pass`, `if` tests that cannot raise (every branch must release),
+ * `break` out of a loop, and the ends of `if`/`with` blocks. Paramiko's "acquire; if
+ * ready: break; release" loop followed by `try: … finally: L.release()`, and redis's
+ * `if single: L.acquire()` followed by that `try`, are both guaranteed.
+ */
+function releasesFrom(model: SemanticModel, from: Node | null, block: Node, lock: Node, depth: number): boolean {
+  if (depth > 12) return false;
+  for (let s = from; s; s = nextStatement(s)) {
+    if (isRelease(model, s, lock) || finallyReleases(model, s, lock)) return true;
+    if (s.type === 'pass_statement') continue;
+    if (s.type === 'break_statement') {
+      const loop = enclosingStatementLoop(model, s);
+      return !!loop && releasesAfter(model, loop, lock, depth + 1);
+    }
+    if (s.type === 'if_statement') {
+      const branches: { condition: Node | null; body: Node | null }[] = [{ condition: s.childForFieldName('condition'), body: s.childForFieldName('consequence') }];
+      let hasElse = false;
+      for (const alt of s.childrenForFieldName('alternative')) {
+        if (alt?.type === 'elif_clause') branches.push({ condition: alt.childForFieldName('condition'), body: alt.childForFieldName('consequence') });
+        else if (alt?.type === 'else_clause') {
+          hasElse = true;
+          branches.push({ condition: null, body: alt.childForFieldName('body') });
+        }
+      }
+      if (branches.some((b) => b.condition && !cannotRaise(model, b.condition))) return false;
+      if (!branches.every((b) => !!b.body && releasesFrom(model, firstStatement(b.body), b.body, lock, depth + 1))) return false;
+      return hasElse || releasesAfter(model, s, lock, depth + 1);
+    }
+    return false;
+  }
+  // The block ran to its end: go on after the `if` or `with` that owns it; a loop body
+  // goes round again with the lock held, a function body returns with it.
+  const owner = block.parent;
+  if (owner?.type === 'if_statement' || owner?.type === 'with_statement') return releasesAfter(model, owner, lock, depth + 1);
+  if (owner?.type === 'elif_clause' || owner?.type === 'else_clause') {
+    return owner.parent?.type === 'if_statement' && releasesAfter(model, owner.parent, lock, depth + 1);
+  }
+  return false;
+}
+
+/** `releasesFrom` the statement after `stmt` in its block. */
+function releasesAfter(model: SemanticModel, stmt: Node, lock: Node, depth: number): boolean {
+  const block = stmt.parent;
+  if (!block || (block.type !== 'block' && block.type !== 'module')) return false;
+  return releasesFrom(model, nextStatement(stmt), block, lock, depth);
+}
+
+/** The `for`/`while` statement a `break` leaves, within its function. */
+function enclosingStatementLoop(model: SemanticModel, node: Node): Node | null {
+  const fn = model.enclosingFunction(node);
+  for (let n = node.parent; n && n.id !== fn?.id; n = n.parent) {
+    if (n.type === 'for_statement' || n.type === 'while_statement') return n;
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return null;
+  }
+  return null;
 }
 
 /** A statement that is only a blocking `X.acquire()` (of any lock, resolved or not). */
@@ -292,6 +369,38 @@ function hasMultilineString(nodes: readonly Node[]): boolean {
 }
 
 /**
+ * Whether control can leave a statement other than by falling through to the next one:
+ * a `return`, `raise` or `yield` anywhere in it, or a `break`/`continue` of a loop
+ * outside it (not in nested functions or classes, which run elsewhere).
+ */
+function leavesSpan(stmt: Node): boolean {
+  const stack: { node: Node; loops: number }[] = [{ node: stmt, loops: 0 }];
+  while (stack.length) {
+    const { node, loops } = stack.pop()!;
+    if (['function_definition', 'lambda', 'class_definition'].includes(node.type)) continue;
+    if (['return_statement', 'raise_statement', 'yield'].includes(node.type)) return true;
+    if ((node.type === 'break_statement' || node.type === 'continue_statement') && loops === 0) return true;
+    const inner = node.type === 'for_statement' || node.type === 'while_statement' ? loops + 1 : loops;
+    for (const c of node.namedChildren) {
+      // A loop's `else:` runs outside the loop: its break leaves an outer loop.
+      if (c) stack.push({ node: c, loops: c.type === 'else_clause' ? loops : inner });
+    }
+  }
+  return false;
+}
+
+/**
+ * Another `L.release()` in the same function than the one that closes the span (in a
+ * `finally` further out, on an error path): the lock is released on some path the span
+ * does not show, and `with L:` would release it a second time.
+ */
+function releasedElsewhere(model: SemanticModel, acquire: LockCall, release: Node): boolean {
+  const fn = model.enclosingFunction(acquire.call);
+  const releases = lockCallIndex(model).releasesByFunction.get(fn?.id ?? -1) ?? [];
+  return releases.some((c) => !within(c.call, release) && sameLock(model, c.receiver, acquire.receiver));
+}
+
+/**
  * TL101's fix: `L.acquire()` … `L.release()` as statements of one block become
  * `with L:` over the statements between, re-indented by one unit. Null when the span
  * cannot be rewritten faithfully (a timed acquire, another acquire/release of L between,
@@ -319,6 +428,9 @@ export function withBlockFix(model: SemanticModel, source: string, acquire: Lock
   }
   if (!release || !aloneOnLines(lines, release)) return null;
   if (between.some((n) => lockCallsIn(model, n, acquire.receiver, ['acquire', 'release']).length > 0)) return null;
+  // `with` releases on every exit: it must not move a release point.
+  if (between.some((n) => leavesSpan(n))) return null;
+  if (releasedElsewhere(model, acquire, release)) return null;
   if (hasMultilineString(between)) return null;
 
   const indent = leadOf(lines, stmt.startPosition.row);
@@ -452,19 +564,4 @@ export function isFinishedFuture(model: SemanticModel, expr: Node): boolean {
   if (model.typeOf(expr)?.finished || loopItemFinished(model, expr) || doneAfterExecutorExit(model, expr, expr, 0)) return true;
   const key = model.bindingOf(expr)?.key;
   return !!key && doneCallbackParams(model).has(key);
-}
-
-/**
- * `lock = threading.Lock()` just before this statement (only definitions or comments
- * between): an acquire there takes a lock no one else has had a chance to hold.
- */
-export function followsConstruction(model: SemanticModel, stmt: Node, lock: Node): boolean {
-  for (let n = stmt.previousNamedSibling; n; n = n.previousNamedSibling) {
-    if (['comment', 'function_definition', 'decorated_definition', 'class_definition'].includes(n.type)) continue;
-    const assign = n.type === 'expression_statement' ? n.namedChildren[0] : null;
-    const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
-    const right = assign?.childForFieldName('right');
-    return !!left && !!right && unwrap(right).type === 'call' && !!model.kindOf(right) && sameLock(model, left, lock);
-  }
-  return false;
 }
