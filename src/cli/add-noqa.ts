@@ -35,31 +35,17 @@ interface LineFacts {
 async function lineFacts(text: string): Promise<Map<number, LineFacts> | undefined> {
   const parsed = await parse(text);
   if (!parsed.ok) return undefined;
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const lineOf = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
   const facts = new Map<number, LineFacts>();
   const get = (line: number) => facts.get(line) ?? facts.set(line, { blocked: false }).get(line)!;
   for (const node of parsed.tree.rootNode.descendantsOfType(['string', 'comment', 'line_continuation'])) {
+    const { row, column } = node.startPosition;
     if (node.type === 'comment') {
-      const line = lineOf(node.startIndex);
-      get(line).commentStart = node.startIndex - lineStarts[line - 1];
+      get(row + 1).commentStart = column;
     } else if (node.type === 'line_continuation') {
-      get(lineOf(node.startIndex)).blocked = true;
+      get(row + 1).blocked = true;
     } else {
       // Every line a string spans, except its last, ends inside the string.
-      const first = lineOf(node.startIndex);
-      const last = lineOf(node.endIndex);
-      for (let line = first; line < last; line++) get(line).blocked = true;
+      for (let line = row + 1; line <= node.endPosition.row; line++) get(line).blocked = true;
     }
   }
   return facts;
@@ -69,7 +55,7 @@ function mergeIds(existing: Iterable<string>, added: Iterable<string>): string {
   return [...new Set([...existing, ...added])].sort().join(', ');
 }
 
-/** The line with the ignore comment for `ids` added (or merged), or null if it already covers them. */
+/** The line with the ignore comment for `ids` added (or merged in); unchanged when a bare ignore already covers them. */
 export function withIgnore(line: string, commentStart: number | undefined, ids: readonly string[]): string {
   const body = line.endsWith('\r') ? line.slice(0, -1) : line;
   const cr = line.endsWith('\r') ? '\r' : '';

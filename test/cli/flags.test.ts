@@ -144,7 +144,8 @@ describe('--jobs', () => {
     const two = await runCli(['check', '--jobs', '2', '--no-cache', '-v'], dir);
     expect(one.code).toBe(1);
     expect(two.stdout).toBe(one.stdout);
-    expect(two.stderr).toContain('(jobs: 2)');
+    expect(two.stderr).toContain('(2 worker threads)');
+    expect((await runCli(['check', '--jobs', '2', '--no-cache', '-v', 'm00.py'], dir)).stderr).toContain('(in one thread)');
   });
 
   it('must be a whole number of at least 1', async () => {

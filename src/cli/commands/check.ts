@@ -146,6 +146,8 @@ interface Run {
   cache?: FileCache;
   /** Context files of the last analysis (the tally counts them: they were analysed too). */
   contextFiles: number;
+  /** Worker threads the last analysis used (0: this thread). */
+  workers: number;
 }
 
 /** Which files are reported and which only feed cross-file facts, for this diff. */
@@ -169,13 +171,14 @@ async function analyzeAndFix(run: Run, contents: Contents): Promise<FixOutcome> 
     const { files, context } = partition(current, diff, run.config);
     const workers = Math.min(run.jobs, Math.floor((files.length + context.length) / FILES_PER_WORKER));
     run.contextFiles = context.length;
+    run.workers = workers > 1 ? workers : 0;
     return analyze(files, {
       config: run.config,
       diff,
       context,
       select: run.select,
       ignore: opts.ignore,
-      jobs: workers > 1 ? workers : 0,
+      jobs: run.workers,
       cache: run.cache,
       reportUnusedIgnores: opts.reportUnusedIgnores,
     });
@@ -255,6 +258,7 @@ export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO
     select: opts.select ? [...opts.select, ...(opts.extendSelect ?? [])] : undefined,
     jobs: opts.jobs ?? availableParallelism(),
     contextFiles: 0,
+    workers: 0,
   };
   const verbose = (line: string) => opts.verbose && io.stderr.write(`threadlint: ${line}\n`);
 
@@ -342,7 +346,7 @@ export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO
     const s = run.cache.stats;
     verbose(`cache ${run.cache.dir}: ${s.hits} hits, ${s.misses} misses, ${s.writes} written${s.failedWrites ? `, ${s.failedWrites} writes failed` : ''}`);
   }
-  verbose(`${result.filesAnalyzed} files analysed in ${((performance.now() - started) / 1000).toFixed(2)} s (jobs: ${run.jobs})`);
+  verbose(`${result.filesAnalyzed} files analysed in ${((performance.now() - started) / 1000).toFixed(2)} s (${run.workers > 0 ? `${run.workers} worker threads` : 'in one thread'})`);
   if (opts.exitZero) return EXIT_OK;
   return result.findings.some((f) => failsAt(f.severity, config.fail_on)) ? EXIT_FINDINGS : EXIT_OK;
 }
