@@ -5,7 +5,7 @@
  * tree or node outlives this module. Never throws for bad input: unreadable files,
  * parser faults, a spent budget and rule crashes become notes.
  */
-import { BudgetExceeded, enterStage, withBudget } from './budget.js';
+import { BudgetExceeded, checkBudget, enterStage, withBudget } from './budget.js';
 import { assignFingerprints, rangeOf, statementSpan, StatementTexts } from './findings.js';
 import { verifyFixes } from './fixes.js';
 import { RELEVANT_SOURCE } from './model/kinds.js';
@@ -66,9 +66,8 @@ export async function analyzeFile(file: SourceFile, setup: FileSetup): Promise<F
       if (!check.ok) return empty({ path, kind: 'crash', message: check.fault });
       if (check.clean) return { path, findings: [], notes: [], facts: {}, suppressions: [], analysed: true };
     }
-    const parsed = parseNow(decoded.text);
-    if (!parsed.ok) return empty({ path, kind: 'crash', message: parsed.fault });
-    const run = runRules(path, decoded.text, parsed.tree, setup.rules, setup.config);
+    const run = runOnce(path, decoded.text, setup);
+    if ('fault' in run) return empty({ path, kind: 'crash', message: run.fault });
     const keep = setup.keep ?? (() => true);
     const kept = run.findings.filter(keep);
     if (run.syntaxError) {
@@ -77,12 +76,21 @@ export async function analyzeFile(file: SourceFile, setup: FileSetup): Promise<F
     } else if (setup.verifyFixes !== false && kept.some((f) => f.fix)) {
       enterStage('fix verification');
       verifyFixes(decoded.text, run, kept, (text) => {
-        const again = parseNow(text);
-        return again.ok ? runRules(path, text, again.tree, setup.rules, setup.config) : null;
+        const again = runOnce(path, text, setup);
+        return 'fault' in again ? null : again;
       });
     }
     return { path, findings: kept, notes: run.notes, facts: run.facts, suppressions: run.suppressions.entries, analysed: true };
   });
+}
+
+/**
+ * Parse and run the rules; the tree is dropped on return, so fix verification never
+ * holds two files' trees at once.
+ */
+function runOnce(path: string, text: string, setup: FileSetup): RuleRun | { fault: string } {
+  const parsed = parseNow(text);
+  return parsed.ok ? runRules(path, text, parsed.tree, setup.rules, setup.config) : { fault: parsed.fault };
 }
 
 /** Whether any rule will look at this text's tree: threading code, or a suppression comment. */
@@ -132,6 +140,7 @@ export function runRules(path: string, text: string, tree: SyntaxTree, rules: re
     };
     try {
       enterStage(`rule ${rule.meta.id}`);
+      checkBudget();
       rule.check(ctx);
     } catch (error) {
       if (error instanceof BudgetExceeded) {

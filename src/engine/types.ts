@@ -163,6 +163,12 @@ export interface AnalyzeOptions {
   verifyFixes?: boolean;
   /** Worker threads; 0 or absent: analyse in this thread (still isolated from parser faults). */
   jobs?: number;
+  /**
+   * With `jobs`, a run smaller than this many bytes still runs in this thread: starting
+   * workers costs more than it saves (default 256 KiB). A server that must keep its event
+   * loop free passes 0.
+   */
+  inThreadBelowBytes?: number;
   /** Per-file analysis budget in milliseconds (default 10 000); past it the file gets a note. */
   budgetMs?: number;
   /** Report suppression comments that silenced nothing (TL002). */

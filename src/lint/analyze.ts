@@ -34,7 +34,7 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
     diff: options.diff && !context ? { file: options.diff.get(file.path) ?? null, mode: config.filter_mode } : undefined,
   });
   const jobs = [...files.map((f) => job(f, false)), ...(options.context ?? []).filter((f) => !reported.has(f.path)).map((f) => job(f, true))];
-  const runner = options.jobs && options.jobs > 0 ? workerPool(options.jobs) : inThisThread;
+  const runner = chooseRunner(jobs, options);
   const results = await runAll(jobs, runner, options);
 
   const findings: Finding[] = [];
@@ -71,6 +71,14 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
   if (diff) kept = filterFindings(findings, diff, config.filter_mode);
   kept.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
   return { findings: kept, notes, filesAnalyzed };
+}
+
+const SMALL_RUN_BYTES = 256 * 1024;
+
+function chooseRunner(jobs: FileJob[], options: AnalyzeOptions): JobRunner {
+  if (!options.jobs || options.jobs < 1) return inThisThread;
+  const bytes = jobs.reduce((n, j) => n + j.file.content.length, 0);
+  return bytes < (options.inThreadBelowBytes ?? SMALL_RUN_BYTES) ? inThisThread : workerPool(options.jobs);
 }
 
 async function runAll(jobs: FileJob[], runner: JobRunner, options: AnalyzeOptions): Promise<FileAnalysis[]> {

@@ -170,7 +170,7 @@ function lockFix(model: SemanticModel, source: string, stmt: Node, m: Mutation):
   const rest = source.slice(stmt.endIndex, source.indexOf('\n', stmt.endIndex) === -1 ? source.length : source.indexOf('\n', stmt.endIndex));
   if (rest.trim() && !rest.trim().startsWith('#')) return { lock };
   const indent = indentOf(source, stmt);
-  const unit = indentUnit(model, source.split('\n'), stmt);
+  const unit = indentUnit(model, model.lines, stmt);
   const body = indentDeeper(source, stmt, unit);
   if (body === null) return { lock };
   return {

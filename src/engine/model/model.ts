@@ -18,6 +18,13 @@ export interface ValueType {
   ctors: ReadonlySet<string>;
 }
 
+/** A call's arguments: positional in order, keywords by name, and whether `*a`/`**k` appear. */
+export interface CallArgs {
+  positional: Node[];
+  keywords: Map<string, Node>;
+  hasSplat: boolean;
+}
+
 /** The definition a name or `self.x` resolves to, for identity across statements. */
 export interface Binding {
   /** Stable within a file: `g:name` (module), `c:Class.attr`, `l:<scope id>:name`. */
@@ -29,6 +36,9 @@ export interface Binding {
 }
 
 const STATEMENT_PARENTS = new Set(['block', 'module']);
+
+/** Nested questions `typeOf` follows at once before it answers "unknown". */
+const MAX_TYPE_DEPTH = 200;
 
 export class SemanticModel {
   readonly index: FileIndex;
@@ -44,6 +54,14 @@ export class SemanticModel {
     readonly path = 'module.py',
   ) {
     this.index = buildIndex(tree);
+  }
+
+  private splitLines: string[] | undefined;
+
+  /** The source split into lines, once per file (fixes re-indent by line). */
+  get lines(): readonly string[] {
+    this.splitLines ??= this.tree.source.split('\n');
+    return this.splitLines;
   }
 
   /** Thread entry points and the same-file call graph, computed on first use. */
@@ -183,7 +201,7 @@ export class SemanticModel {
 
   /** The function definition a callable expression names in this file, if any. */
   localFunction(expr: Node): Node | null {
-    return memo(this.localFunctions, expr, () => this.computeLocalFunction(expr));
+    return memo(this.localFunctions, expr, this.computeLocalFunction, this);
   }
 
   private readonly localFunctions = new Map<number, Node | null>();
@@ -223,7 +241,7 @@ export class SemanticModel {
    * is `time.sleep`. Null when any part is not an import.
    */
   qualifiedName(expr: Node): string | null {
-    return memo(this.qualifiedNames, expr, () => this.computeQualifiedName(expr));
+    return memo(this.qualifiedNames, expr, this.computeQualifiedName, this);
   }
 
   private readonly qualifiedNames = new Map<number, string | null>();
@@ -261,23 +279,27 @@ export class SemanticModel {
 
   /** Qualified name of the function a call calls (`threading.Thread`), or null (memoized). */
   calleeName(call: Node): string | null {
-    return memo(this.calleeNames, call, () => {
-      const fn = call.childForFieldName('function');
-      return fn ? this.qualifiedName(fn) : null;
-    });
+    return memo(this.calleeNames, call, this.computeCalleeName, this);
+  }
+
+  private computeCalleeName(call: Node): string | null {
+    const fn = call.childForFieldName('function');
+    return fn ? this.qualifiedName(fn) : null;
   }
 
   private readonly methodCalls = new Map<number, { receiver: Node; method: string } | null>();
 
   /** For `X.m(...)`: the receiver node X and the method name m (memoized: every rule asks). */
   methodCall(call: Node): { receiver: Node; method: string } | null {
-    return memo(this.methodCalls, call, () => {
-      const fn = call.childForFieldName('function');
-      if (fn?.type !== 'attribute') return null;
-      const receiver = fn.childForFieldName('object');
-      const attr = fn.childForFieldName('attribute');
-      return receiver && attr ? { receiver, method: attr.text } : null;
-    });
+    return memo(this.methodCalls, call, this.computeMethodCall, this);
+  }
+
+  private computeMethodCall(call: Node): { receiver: Node; method: string } | null {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute') return null;
+    const receiver = fn.childForFieldName('object');
+    const attr = fn.childForFieldName('attribute');
+    return receiver && attr ? { receiver, method: attr.text } : null;
   }
 
   /** Whether a class expression is `threading.Thread` or derives from it (same file). */
@@ -300,7 +322,8 @@ export class SemanticModel {
   typeOf(expr: Node): ValueType | null {
     const e = unwrap(expr);
     if (this.types.has(e.id)) return this.types.get(e.id)!;
-    if (this.inProgress.has(e.id)) return null;
+    // Cycles give up; so do literals nested past any real data structure (the stack).
+    if (this.inProgress.has(e.id) || this.inProgress.size > MAX_TYPE_DEPTH) return null;
     this.inProgress.add(e.id);
     let result: ValueType | null = null;
     try {
@@ -528,8 +551,14 @@ export class SemanticModel {
     return null;
   }
 
-  /** The arguments of a call, positional and keyword. */
-  args(call: Node): { positional: Node[]; keywords: Map<string, Node>; hasSplat: boolean } {
+  private readonly argLists = new Map<number, CallArgs>();
+
+  /** The arguments of a call, positional and keyword (memoized; do not modify). */
+  args(call: Node): CallArgs {
+    return memo(this.argLists, call, this.computeArgs, this);
+  }
+
+  private computeArgs(call: Node): CallArgs {
     const list = call.childForFieldName('arguments');
     const positional: Node[] = [];
     const keywords = new Map<string, Node>();
@@ -550,10 +579,15 @@ export class SemanticModel {
   }
 }
 
-/** Every question is asked by several rules about the same nodes: answer each once. */
-function memo<T>(cache: Map<number, T>, node: Node, compute: () => T): T {
-  if (cache.has(node.id)) return cache.get(node.id)!;
-  const value = compute();
+/**
+ * Every question is asked by several rules about the same nodes: answer each once.
+ * Answers are never `undefined` (null means "no"), so one lookup serves a hit, and the
+ * compute function is a method passed with its receiver: no closure per question.
+ */
+function memo<T, S>(cache: Map<number, T>, node: Node, compute: (this: S, node: Node) => T, self: S): T {
+  const known = cache.get(node.id);
+  if (known !== undefined) return known;
+  const value = compute.call(self, node);
   cache.set(node.id, value);
   return value;
 }

@@ -234,15 +234,18 @@ function collectBindings(index: FileIndex): void {
   }
 
   for (const assign of nodes('assignment')) {
+    // Chained `a = b = value`: the inner assignments are handled with the outermost.
+    if (assign.parent?.type === 'assignment') continue;
     const scope = scopeOfNode.get(assign.id)!;
-    const left = assign.childForFieldName('left');
-    const right = assign.childForFieldName('right');
     const annotation = assign.childForFieldName('type');
-    if (!left) continue;
-    // Chained `a = b = value`: the right side is itself an assignment.
-    let value = right;
-    while (value?.type === 'assignment') value = value.childForFieldName('right');
-    bindTarget(index, scope, left, (target) => ({ type: 'assign', value, annotation, target }), value, bind);
+    const targets: Node[] = [];
+    let value: Node | null = assign;
+    while (value?.type === 'assignment') {
+      const left = value.childForFieldName('left');
+      if (left) targets.push(left);
+      value = value.childForFieldName('right');
+    }
+    for (const left of targets) bindTarget(index, scope, left, (target) => ({ type: 'assign', value, annotation, target }), value, bind);
   }
 
   for (const aug of nodes('augmented_assignment')) {

@@ -50,7 +50,7 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
   const endIndex = M._ts_tree_cursor_end_index_wasm;
   const fieldId = M._ts_tree_cursor_current_field_id_wasm;
   const isMissing = M._ts_tree_cursor_current_node_is_missing_wasm;
-  const { namedKinds, fieldedKinds, fixedLength, openEndedKinds } = grammar;
+  const { namedKinds, fieldedKinds, fixedLength, openEndedKinds, openStartKinds } = grammar;
   const exact = options.exactEnds === true || wasm.hasError;
   const checkMissing = wasm.hasError;
 
@@ -87,10 +87,13 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
 
   let n = 0;
   let p = -1;
+  // A first child starts where its parent starts: one crossing saved for most inner nodes.
+  let firstChild = false;
   for (;;) {
     if (n >= cap) grow();
     const k = typeId(t);
-    const s = startIndex(t);
+    const s = firstChild && !exact && !openStartKinds[kind[p]] ? start[p] : startIndex(t);
+    firstChild = false;
     kind[n] = k;
     start[n] = s;
     parent[n] = p;
@@ -106,6 +109,7 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
     if (exact || openEndedKinds[k]) end[n] = endIndex(t);
     if (first(t)) {
       p = n++;
+      firstChild = true;
       continue;
     }
     if (!exact) end[n] = fixedLength[k] < 0 || f & MISSING ? endIndex(t) : s + fixedLength[k];
@@ -134,16 +138,17 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
   heap = M.HEAP32;
   for (let i = 0; i < 4; i++) wasm.cursor[i] = heap[b + i];
 
+  // Copies of exactly n rows, so the growth slack is freed with the scratch arrays.
   const arrays: TreeArrays = {
     count: n,
-    kind: kind.subarray(0, n),
-    start: start.subarray(0, n),
-    end: end.subarray(0, n),
-    parent: parent.subarray(0, n),
-    after: after.subarray(0, n),
-    field: field.subarray(0, n),
-    flags: flags.subarray(0, n),
-    startRow: startRow.subarray(0, n),
+    kind: kind.slice(0, n),
+    start: start.slice(0, n),
+    end: end.slice(0, n),
+    parent: parent.slice(0, n),
+    after: after.slice(0, n),
+    field: field.slice(0, n),
+    flags: flags.slice(0, n),
+    startRow: startRow.slice(0, n),
   };
   return new SyntaxTree(source, arrays, grammar, lineStarts);
 }

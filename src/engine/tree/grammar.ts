@@ -15,6 +15,9 @@ export const ERROR_KIND = 65535;
  */
 const OPEN_ENDED = new Set(['module', 'string_content', 'format_specifier']);
 
+/** Node types whose first visible child may come after a hidden token (an indent). */
+const OPEN_STARTED = new Set(['module', 'block', 'ERROR', 'string_content', 'format_specifier']);
+
 export interface LanguageInfo {
   types: readonly (string | undefined)[];
   fields: readonly (string | null)[];
@@ -34,6 +37,8 @@ export class Grammar {
   readonly fixedLength: Int32Array;
   /** Per symbol: 1 when its children may end before it does (its end must be asked). */
   readonly openEndedKinds: Uint8Array;
+  /** Per symbol: 1 when its first visible child may start after it does (a hidden token comes first). */
+  readonly openStartKinds: Uint8Array;
 
   constructor(language: LanguageInfo) {
     this.names = language.types.map((t) => t ?? 'ERROR');
@@ -41,6 +46,7 @@ export class Grammar {
     this.fieldedKinds = new Uint8Array(ERROR_KIND + 1);
     this.fixedLength = new Int32Array(ERROR_KIND + 1).fill(-1);
     this.openEndedKinds = new Uint8Array(ERROR_KIND + 1);
+    this.openStartKinds = new Uint8Array(ERROR_KIND + 1);
     const fielded = new Set(FIELDED_TYPES);
     this.names.forEach((name, id) => {
       const list = this.kindsByName.get(name);
@@ -50,11 +56,13 @@ export class Grammar {
       if (named) this.namedKinds[id] = 1;
       if (named && fielded.has(name)) this.fieldedKinds[id] = 1;
       if (OPEN_ENDED.has(name)) this.openEndedKinds[id] = 1;
+      if (OPEN_STARTED.has(name)) this.openStartKinds[id] = 1;
       // Keywords and punctuation are their own text; `is not` / `not in` may hold any
       // whitespace between their words.
       if (!named && name && !name.includes(' ')) this.fixedLength[id] = name.length;
     });
     this.namedKinds[ERROR_KIND] = 1;
+    this.openStartKinds[ERROR_KIND] = 1;
     this.kindsByName.set('ERROR', [...(this.kindsByName.get('ERROR') ?? []), ERROR_KIND]);
     this.fieldNames = [...language.fields];
     this.fieldNames.forEach((name, id) => {

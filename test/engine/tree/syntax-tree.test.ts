@@ -71,12 +71,13 @@ describe('the owned tree', () => {
     for (const source of fixtures()) await compare(source);
   });
 
-  it('derives end offsets exactly as tree-sitter reports them', async () => {
+  it('derives start and end offsets exactly as tree-sitter reports them', async () => {
     const source = fixtures().join('\n');
     const derived = await parse(source);
     const exact = await parse(source, { exactEnds: true });
     if (!derived.ok || !exact.ok) throw new Error('parse failed');
     expect([...derived.tree.arrays.end]).toEqual([...exact.tree.arrays.end]);
+    expect([...derived.tree.arrays.start]).toEqual([...exact.tree.arrays.start]);
   });
 
   it.each([
