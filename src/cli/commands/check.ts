@@ -62,12 +62,6 @@ export interface CheckOptions {
   verbose?: boolean;
 }
 
-/**
- * Worker threads pay off only with enough files per thread: starting one and loading the
- * grammar in it costs about as much as analysing a few dozen small files.
- */
-export const FILES_PER_WORKER = 16;
-
 /** Every `--select`/`--ignore` entry must name at least one rule: a typo is an error, not a no-op. */
 function checkRuleSelectors(flag: string, ids: string[] | undefined, knownRuleIds: string[]): void {
   const unknown = (ids ?? []).filter((id) => !knownRuleIds.some((known) => matchesIdList(known, [id])));
@@ -146,8 +140,6 @@ interface Run {
   cache?: FileCache;
   /** Context files of the last analysis (the tally counts them: they were analysed too). */
   contextFiles: number;
-  /** Worker threads the last analysis used (0: this thread). */
-  workers: number;
 }
 
 /** Which files are reported and which only feed cross-file facts, for this diff. */
@@ -169,16 +161,15 @@ async function analyzeAndFix(run: Run, contents: Contents): Promise<FixOutcome> 
   let diff = paths.diff(await loadDiff());
   const analyzeContents = (current: Contents): Promise<AnalysisResult> => {
     const { files, context } = partition(current, diff, run.config);
-    const workers = Math.min(run.jobs, Math.floor((files.length + context.length) / FILES_PER_WORKER));
     run.contextFiles = context.length;
-    run.workers = workers > 1 ? workers : 0;
     return analyze(files, {
       config: run.config,
       diff,
       context,
       select: run.select,
       ignore: opts.ignore,
-      jobs: run.workers,
+      // `--jobs 1` is this thread; small runs stay in it anyway (the lint layer decides).
+      jobs: run.jobs > 1 ? run.jobs : 0,
       cache: run.cache,
       reportUnusedIgnores: opts.reportUnusedIgnores,
     });
@@ -258,7 +249,6 @@ export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO
     select: opts.select ? [...opts.select, ...(opts.extendSelect ?? [])] : undefined,
     jobs: opts.jobs ?? availableParallelism(),
     contextFiles: 0,
-    workers: 0,
   };
   const verbose = (line: string) => opts.verbose && io.stderr.write(`threadlint: ${line}\n`);
 
@@ -346,7 +336,7 @@ export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO
     const s = run.cache.stats;
     verbose(`cache ${run.cache.dir}: ${s.hits} hits, ${s.misses} misses, ${s.writes} written${s.failedWrites ? `, ${s.failedWrites} writes failed` : ''}`);
   }
-  verbose(`${result.filesAnalyzed} files analysed in ${((performance.now() - started) / 1000).toFixed(2)} s (${run.workers > 0 ? `${run.workers} worker threads` : 'in one thread'})`);
+  verbose(`${result.filesAnalyzed} files analysed in ${((performance.now() - started) / 1000).toFixed(2)} s (jobs: ${run.jobs})`);
   if (opts.exitZero) return EXIT_OK;
   return result.findings.some((f) => failsAt(f.severity, config.fail_on)) ? EXIT_FINDINGS : EXIT_OK;
 }
