@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isPathIncluded } from '../config/resolve.js';
 import type { FileNote, ThreadlintConfig } from '../lint/index.js';
 import { UsageError } from './errors.js';
+import { GitignoreRules } from './gitignore.js';
 
 /**
  * Folders never entered while walking a folder: version control, virtualenvs,
@@ -13,24 +14,33 @@ import { UsageError } from './errors.js';
  */
 export const SKIPPED_DIRS: readonly string[] = ['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.tox'];
 
+export interface CollectOptions {
+  /** The folder the config's globs are relative to. */
+  root: string;
+  /** With it, `.gitignore` files from there down are respected while walking. */
+  repositoryRoot: string | null;
+  /** Respect `.gitignore` (default true). */
+  gitignore?: boolean;
+}
+
 export interface CollectedFiles {
-  /** Paths relative to cwd, forward slashes, sorted, no duplicates. */
-  paths: string[];
-  /** Explicitly named files left out by `paths.exclude`. */
+  /** Absolute paths, sorted, no duplicates. */
+  files: string[];
+  /** Explicitly named files left out by `paths.exclude` (path relative to cwd). */
   notes: FileNote[];
 }
 
-function toRelative(cwd: string, absolute: string): string {
-  return relative(cwd, absolute).split(sep).join('/');
+function slashes(path: string): string {
+  return path.split(sep).join('/');
 }
 
 /**
- * The path the config's globs see: relative to cwd, or, for a path outside cwd
- * (`check ../other`), relative to the folder named on the command line.
+ * The path the config's globs see: relative to the project root, or, for a path outside
+ * it (`check ../other`), relative to the folder named on the command line.
  */
-function globPath(cwd: string, root: string, absolute: string): string {
-  const path = toRelative(cwd, absolute);
-  return path === '..' || path.startsWith('../') || isAbsolute(path) ? toRelative(root, absolute) : path;
+function globPath(root: string, named: string, absolute: string): string {
+  const path = slashes(relative(root, absolute));
+  return path === '..' || path.startsWith('../') || isAbsolute(path) ? slashes(relative(named, absolute)) : path;
 }
 
 function skipDir(entry: Dirent): boolean {
@@ -39,13 +49,21 @@ function skipDir(entry: Dirent): boolean {
 
 /**
  * A file named on the command line: checked whatever its name (like ruff, `include`
- * does not apply), unless `paths.exclude` matches it.
+ * does not apply, nor does `.gitignore`), unless `paths.exclude` matches it.
  */
 function explicitFileIncluded(config: ThreadlintConfig, path: string): boolean {
   return isPathIncluded({ ...config, paths: { include: ['**'], exclude: config.paths.exclude } }, path);
 }
 
-async function walk(cwd: string, root: string, dir: string, config: ThreadlintConfig, out: Set<string>): Promise<void> {
+interface Walk {
+  config: ThreadlintConfig;
+  root: string;
+  named: string;
+  out: Set<string>;
+}
+
+async function walk(w: Walk, dir: string, ignored: GitignoreRules): Promise<void> {
+  const rules = await ignored.enter(dir);
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
@@ -54,9 +72,9 @@ async function walk(cwd: string, root: string, dir: string, config: ThreadlintCo
     let isFile = entry.isFile();
     if (entry.isSymbolicLink()) isFile = await stat(absolute).then((s) => s.isFile(), () => false);
     if (entry.isDirectory()) {
-      if (!skipDir(entry)) await walk(cwd, root, absolute, config, out);
-    } else if (isFile && isPathIncluded(config, globPath(cwd, root, absolute))) {
-      out.add(toRelative(cwd, absolute));
+      if (!skipDir(entry) && !rules.ignores(absolute, true)) await walk(w, absolute, rules);
+    } else if (isFile && isPathIncluded(w.config, globPath(w.root, w.named, absolute)) && !rules.ignores(absolute, false)) {
+      w.out.add(absolute);
     }
   }
 }
@@ -65,7 +83,7 @@ async function walk(cwd: string, root: string, dir: string, config: ThreadlintCo
  * Expand the command-line paths into the files to analyse. Every path must exist: a
  * missing one is a usage error (exit 2), since a typo would otherwise pass silently.
  */
-export async function collectFiles(cwd: string, args: string[], config: ThreadlintConfig): Promise<CollectedFiles> {
+export async function collectFiles(cwd: string, args: string[], config: ThreadlintConfig, options: CollectOptions): Promise<CollectedFiles> {
   const found = new Set<string>();
   const notes: FileNote[] = [];
   const missing: string[] = [];
@@ -76,15 +94,16 @@ export async function collectFiles(cwd: string, args: string[], config: Threadli
     if (!stats) {
       missing.push(arg);
     } else if (stats.isDirectory()) {
-      await walk(cwd, absolute, absolute, config, found);
+      const ignored = options.gitignore === false ? GitignoreRules.off : await GitignoreRules.above(absolute, options.repositoryRoot);
+      await walk({ config, root: options.root, named: absolute, out: found }, absolute, ignored);
+    } else if (explicitFileIncluded(config, globPath(options.root, dirname(absolute), absolute))) {
+      found.add(absolute);
     } else {
-      const path = toRelative(cwd, absolute);
-      if (explicitFileIncluded(config, globPath(cwd, dirname(absolute), absolute))) found.add(path);
-      else notes.push({ path, kind: 'excluded', message: 'excluded by paths.exclude in the config; not analysed' });
+      notes.push({ path: slashes(relative(cwd, absolute)), kind: 'excluded', message: 'excluded by paths.exclude in the config; not analysed' });
     }
   }
   if (missing.length > 0) {
     throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
   }
-  return { paths: [...found].sort(), notes };
+  return { files: [...found].sort(), notes };
 }

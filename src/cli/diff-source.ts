@@ -38,7 +38,13 @@ async function readDiffText(io: CliIO, source: string): Promise<string> {
 
 function parseDiff(text: string, origin: string): DiffMap {
   try {
-    return diffByNewPath(parseUnifiedDiff(text));
+    const files = parseUnifiedDiff(text);
+    // An empty diff is "nothing changed"; text that is not a diff at all is a mistake (a
+    // log, a file name, the wrong file) that would otherwise silently report nothing.
+    if (files.length === 0 && text.trim() !== '') {
+      throw new UsageError(`cannot read the diff from ${origin}: no file header (\`diff --git\` or \`---\`/\`+++\`) found; is it the output of \`git diff\`?`);
+    }
+    return diffByNewPath(files);
   } catch (e) {
     if (e instanceof DiffParseError) throw new UsageError(`cannot read the diff from ${origin}: ${e.message}`);
     throw e;

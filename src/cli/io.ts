@@ -4,6 +4,8 @@
  */
 export interface TextSink {
   write(chunk: string): unknown;
+  /** A terminal: colour is on unless NO_COLOR says otherwise. */
+  readonly isTTY?: boolean;
 }
 
 export interface CliIO {
@@ -11,9 +13,11 @@ export interface CliIO {
   stdout: TextSink;
   stderr: TextSink;
   stdin: AsyncIterable<string | Uint8Array>;
+  /** Environment variables (NO_COLOR, FORCE_COLOR, TERM); absent in tests means none. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Read a whole stream as UTF-8 text (for `--diff -`). */
+/** Read a whole stream as UTF-8 text (for `--diff -` and `--stdin-filename`). */
 export async function readAllText(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
   const decoder = new TextDecoder('utf-8');
   let text = '';

@@ -1,4 +1,6 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { PROFILES } from '../config/schema.js';
+import { closeWorkers } from '../lint/index.js';
 import { runCheck, type CheckOptions } from './commands/check.js';
 import { runRules } from './commands/rules.js';
 import { SKIPPED_DIRS } from './collect-files.js';
@@ -11,20 +13,54 @@ export type { CliIO } from './io.js';
 
 const FILTER_MODES = ['added', 'diff_context', 'file', 'nofilter'] as const;
 
+
 /** `TL1,TL201` → ['TL1', 'TL201']; repeated flags add up. */
 function commaList(value: string, previous: string[] | undefined): string[] {
   const ids = value.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
   return [...(previous ?? []), ...ids];
 }
 
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return Number(value);
+}
+
+interface RawCheckOptions extends Omit<CheckOptions, 'format'> {
+  format?: CheckOptions['format'];
+  outputFormat?: CheckOptions['format'];
+}
+
+/** `--format` and its Ruff spelling `--output-format` are one option; both at once must agree. */
+function resolveFormat(raw: RawCheckOptions): CheckOptions {
+  const { format, outputFormat, ...rest } = raw;
+  if (format && outputFormat && format !== outputFormat) {
+    throw new UsageError(`--format ${format} and --output-format ${outputFormat} disagree; give one`);
+  }
+  return { ...rest, format: outputFormat ?? format ?? 'text' };
+}
+
 const CHECK_HELP = `
 Files and folders:
-  Folders are walked recursively, skipping every hidden folder and these:
-    ${SKIPPED_DIRS.join(', ')}
+  Folders are walked recursively, respecting .gitignore, and skipping every hidden
+  folder and these: ${SKIPPED_DIRS.join(', ')}
   A folder's files are kept when the config's paths.include matches them and
-  paths.exclude does not (paths relative to the working directory; below a folder
-  outside it, relative to that folder). A file named on the command line is
-  checked whatever its name, unless paths.exclude matches it.
+  paths.exclude (plus --exclude / --extend-exclude) does not. Config globs are
+  relative to the project root (the folder of the config file); --exclude globs to
+  the working directory, and one without a slash names a file or folder anywhere.
+  A file named on the command line is checked whatever its name, unless an exclude
+  matches it.
+
+Config:
+  --config FILE, else the nearest .github/threadlint.yml, threadlint.yml or
+  pyproject.toml with [tool.threadlint], from the working directory up to the
+  repository root. python_version defaults to requires-python of pyproject.toml.
+
+Cache:
+  Results per file are kept in .threadlint_cache/ at the project root (it ignores
+  itself for git); --no-cache skips it.
+
+Colour:
+  On in a terminal; NO_COLOR turns it off, FORCE_COLOR on.
 
 Diffs:
   Paths in a --diff file are read relative to the working directory (run from the
@@ -50,17 +86,31 @@ function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
     .addOption(new Option('--diff <file>', 'a unified diff (git diff output; "-" for stdin): report only on its changed lines').conflicts('base'))
     .option('--base <rev>', 'the same, from `git diff REV` in the working tree')
     .addOption(new Option('--filter-mode <mode>', 'which findings a diff keeps (default: config filter_mode, else added)').choices(FILTER_MODES))
-    .addOption(new Option('--format <format>', 'report format').choices(FORMATS).default('text'))
+    .addOption(new Option('--format <format>', 'report format (default: text)').choices(FORMATS))
+    .addOption(new Option('--output-format <format>', 'the same as --format (Ruff\'s name)').choices(FORMATS))
     .option('--output <file>', 'write the report to this file instead of stdout')
-    .option('--config <file>', 'config file (default: .github/threadlint.yml, threadlint.yml, then [tool.threadlint] in pyproject.toml)')
+    .option('--config <file>', 'config file (default: discovered, see below)')
     .option('--select <ids>', 'only these comma-separated rule IDs or prefixes (TL1,TL201)', commaList)
+    .option('--extend-select <ids>', 'these rules as well, even where the config turns them off', commaList)
     .option('--ignore <ids>', 'never these comma-separated rule IDs or prefixes', commaList)
-    .option('--fix', 'apply every safe fix in place, then report what remains')
-    .option('--show-fixes', 'print the safe fixes as a unified diff (on stderr when a json/sarif/github report goes to stdout)')
+    .option('--exclude <globs>', 'comma-separated globs to leave out, instead of the config\'s paths.exclude', commaList)
+    .option('--extend-exclude <globs>', 'comma-separated globs to leave out, besides paths.exclude', commaList)
+    .addOption(new Option('--profile <profile>', 'rule profile (default: config profile)').choices(PROFILES))
+    .option('--stdin-filename <path>', 'read the file from stdin and report it under this path')
+    .option('--fix', 'apply every safe fix in place, then report what remains (with --stdin-filename: print the fixed file)')
+    .option('--show-fixes', 'print the safe fixes as a unified diff (on stderr when a machine-readable report goes to stdout)')
+    .option('--add-noqa', 'write `# threadlint: ignore[ID]` on every current finding (adopting on legacy code)')
+    .option('--report-unused-ignores', 'report suppression comments that silence nothing (TL002)')
+    .option('--statistics', 'print how many findings each rule has instead of the findings')
+    .option('--show-settings', 'print the resolved settings and the files to analyse, then exit')
+    .option('--jobs <n>', 'worker threads (default: every core; 1: no worker threads)', positiveInteger)
+    .option('--no-cache', 'do not read or write .threadlint_cache/')
     .option('--exit-zero', 'exit 0 even when there are findings')
+    .option('-q, --quiet', 'print the findings only: no tally, no notes')
+    .option('-v, --verbose', 'say which config, cache and timing the run used (on stderr)')
     .addHelpText('after', CHECK_HELP)
-    .action(async (paths: string[], options: CheckOptions) => {
-      setExitCode(await runCheck(paths, options, io));
+    .action(async (paths: string[], options: RawCheckOptions) => {
+      setExitCode(await runCheck(paths, resolveFormat(options), io));
     });
 
   program
@@ -98,5 +148,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     io.stderr.write(`threadlint: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT_USAGE;
+  } finally {
+    // Worker threads would keep the process alive after the run.
+    await closeWorkers();
   }
 }

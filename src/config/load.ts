@@ -49,7 +49,7 @@ function validate(value: unknown, source: string, knownRuleIds: string[], locate
   return { ok: false, errors };
 }
 
-function parseYaml(text: string, source: string, knownRuleIds: string[]): ConfigResult {
+function parseYaml(text: string, source: string, knownRuleIds: string[], options: ParseOptions): ConfigResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -64,10 +64,10 @@ function parseYaml(text: string, source: string, knownRuleIds: string[]): Config
       })),
     };
   }
-  return validate(doc.toJS(), source, knownRuleIds, yamlLocator(doc, lineCounter));
+  return validate(withPythonVersion(doc.toJS(), options.pythonVersion), source, knownRuleIds, yamlLocator(doc, lineCounter));
 }
 
-function parsePyproject(text: string, source: string, knownRuleIds: string[]): ConfigResult {
+function parsePyproject(text: string, source: string, knownRuleIds: string[], options: ParseOptions): ConfigResult {
   let data: Record<string, unknown>;
   try {
     data = parseToml(text);
@@ -77,15 +77,55 @@ function parsePyproject(text: string, source: string, knownRuleIds: string[]): C
     return { ok: false, errors: [{ source, key: '', line: error.line, message: `invalid TOML: ${message}` }] };
   }
   const tool = data.tool as Record<string, unknown> | undefined;
-  return validate(tool?.threadlint, source, knownRuleIds, pyprojectLocator(text));
+  if (options.requireTable && tool?.threadlint === undefined) {
+    return { ok: false, errors: [{ source, key: '', message: 'no [tool.threadlint] table in this file (threadlint reads its settings from there)' }] };
+  }
+  const project = data.project as Record<string, unknown> | undefined;
+  const requires = project?.['requires-python'];
+  const pythonVersion = typeof requires === 'string' ? pythonVersionFromRequires(requires) : undefined;
+  return validate(withPythonVersion(tool?.threadlint, pythonVersion ?? options.pythonVersion), source, knownRuleIds, pyprojectLocator(text));
+}
+
+export interface ParseOptions {
+  /** `python_version` to use when the config does not set one (from `requires-python`). */
+  pythonVersion?: string;
+  /** A pyproject.toml must have `[tool.threadlint]` (it was named with `--config`). */
+  requireTable?: boolean;
+}
+
+/** The config object with `python_version` filled in when it is missing (and the object is a mapping). */
+function withPythonVersion(value: unknown, pythonVersion: string | undefined): unknown {
+  if (pythonVersion === undefined) return value;
+  if (value === null || value === undefined) return { python_version: pythonVersion };
+  if (typeof value !== 'object' || Array.isArray(value) || 'python_version' in value) return value;
+  return { ...value, python_version: pythonVersion };
+}
+
+const SPECIFIER = /^\s*(~=|===|==|>=|>|<=|<|!=)\s*v?(\d+)(?:\.(\d+))?/;
+
+/**
+ * The oldest Python a PEP 440 `requires-python` allows, as `python_version` ("3.9"), or
+ * undefined when it names no lower bound on Python 3 (`<4`, `!=3.5.*`, a typo). Of
+ * several lower bounds the highest wins (`>=3.8, >=3.10` is 3.10).
+ */
+export function pythonVersionFromRequires(spec: string): string | undefined {
+  let best: [number, number] | undefined;
+  for (const clause of spec.split(',')) {
+    const m = SPECIFIER.exec(clause);
+    if (!m || !['~=', '===', '==', '>=', '>'].includes(m[1])) continue;
+    const version: [number, number] = [Number(m[2]), Number(m[3] ?? 0)];
+    if (!best || version[0] > best[0] || (version[0] === best[0] && version[1] > best[1])) best = version;
+  }
+  return best && best[0] === 3 ? `3.${best[1]}` : undefined;
 }
 
 /**
  * Parses and validates a config file's text. `source` names the file in errors.
- * A pyproject.toml without `[tool.threadlint]` yields the defaults.
+ * A pyproject.toml without `[tool.threadlint]` yields the defaults, unless
+ * `requireTable` says it must have one.
  */
-export function parseConfigText(text: string, source: string, format: ConfigFormat, knownRuleIds: string[]): ConfigResult {
-  return format === 'yaml' ? parseYaml(text, source, knownRuleIds) : parsePyproject(text, source, knownRuleIds);
+export function parseConfigText(text: string, source: string, format: ConfigFormat, knownRuleIds: string[], options: ParseOptions = {}): ConfigResult {
+  return format === 'yaml' ? parseYaml(text, source, knownRuleIds, options) : parsePyproject(text, source, knownRuleIds, options);
 }
 
 /**

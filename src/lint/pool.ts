@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
 import Tinypool from 'tinypool';
 import { DEFAULT_BUDGET_MS, type FileAnalysis } from '../engine/file.js';
 import { runFileJob, type FileJob } from './file-job.js';
@@ -51,24 +52,29 @@ function pool(threads: number): Tinypool {
 
 /** A runner on `threads` worker threads (shared by every run of this process). */
 export function workerPool(threads: number): JobRunner {
+  const started = pLimit(threads);
   return {
     parallel: true,
-    async run(job) {
-      const budget = job.budgetMs ?? DEFAULT_BUDGET_MS;
-      // The budget stops a file cooperatively; this stops a worker that cannot stop.
-      const hardLimit = Number.isFinite(budget) ? 2 * budget + 5_000 : undefined;
-      const signal = hardLimit === undefined ? undefined : AbortSignal.timeout(hardLimit);
-      try {
-        return (await pool(threads).run(job, { signal })) as FileAnalysis;
-      } catch (error) {
-        const stopped = signal?.aborted === true;
-        const message = stopped
-          ? `analysis stopped: the worker did not finish within ${Math.round(hardLimit! / 1000)} s and was replaced`
-          : `analysis failed in its worker thread, which was replaced: ${error instanceof Error ? error.message : String(error)}`;
-        return { path: job.file.path, findings: [], notes: [{ path: job.file.path, kind: stopped ? 'budget' : 'crash', message }], facts: {}, suppressions: [], analysed: false };
-      }
-    },
+    // At most one job per thread is handed to the pool at a time, so a job's hard limit
+    // counts from when a worker takes it, not from when it joined the queue.
+    run: (job) => started(() => runOnWorker(job)),
   };
+
+  async function runOnWorker(job: FileJob): Promise<FileAnalysis> {
+    const budget = job.budgetMs ?? DEFAULT_BUDGET_MS;
+    // The budget stops a file cooperatively; this stops a worker that cannot stop.
+    const hardLimit = Number.isFinite(budget) ? 2 * budget + 5_000 : undefined;
+    const signal = hardLimit === undefined ? undefined : AbortSignal.timeout(hardLimit);
+    try {
+      return (await pool(threads).run(job, { signal })) as FileAnalysis;
+    } catch (error) {
+      const stopped = signal?.aborted === true;
+      const message = stopped
+        ? `analysis stopped: the worker did not finish within ${Math.round(hardLimit! / 1000)} s and was replaced`
+        : `analysis failed in its worker thread, which was replaced: ${error instanceof Error ? error.message : String(error)}`;
+      return { path: job.file.path, findings: [], notes: [{ path: job.file.path, kind: stopped ? 'budget' : 'crash', message }], facts: {}, suppressions: [], analysed: false };
+    }
+  }
 }
 
 /** Stop the worker threads (a CLI run ends; a server shuts down). */

@@ -8,7 +8,7 @@ export default createRule(
     severity: 'error',
     summary: '`run()` called on a Thread: the target runs in the calling thread and no thread starts.',
     why: '`Thread.run()` is the body a started thread executes; calling it directly runs it synchronously.',
-    fix: 'always',
+    fix: 'sometimes',
     inTests: false,
   },
   (ctx) => {

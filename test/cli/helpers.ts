@@ -10,15 +10,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run the CLI in memory, as the shell would in `cwd`. */
-export async function runCli(args: string[], cwd: string, stdin = ''): Promise<CliRun> {
+/** Run the CLI in memory, as the shell would in `cwd` (a terminal with `tty`, and `env`). */
+export async function runCli(args: string[], cwd: string, stdin = '', options: { env?: Record<string, string>; tty?: boolean } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
     cwd,
-    stdout: { write: (s: string) => (stdout += s) },
+    stdout: { write: (s: string) => (stdout += s), isTTY: options.tty },
     stderr: { write: (s: string) => (stderr += s) },
     stdin: Readable.from([stdin]),
+    env: options.env ?? {},
   });
   return { code, stdout, stderr };
 }

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/engine/types.js';
-import { discoverConfig, hasThreadlintTable, loadConfigFile } from '../../src/config/discover.js';
+import { discover, discoverConfig, hasThreadlintTable, loadConfigFile, parseDiscovered } from '../../src/config/discover.js';
 
 const IDS = ['TL101', 'TL102', 'TL201'];
 let dir: string;
@@ -36,18 +36,49 @@ describe('discoverConfig', () => {
   ])('%s', async (_name, files, expected) => {
     await put(files);
     const found = await discoverConfig(dir);
-    expect(found && { ...found, path: found.path.slice(dir.length + 1) }).toEqual(
+    expect(found && { path: found.path.slice(dir.length + 1), text: found.text, format: found.format, root: found.root }).toEqual(
       expected === null ? null : {
         path: expected,
         text: files[expected],
         format: expected === 'pyproject.toml' ? 'pyproject' : 'yaml',
+        root: dir,
       },
     );
   });
 
-  it('does not walk up to parent folders', async () => {
+  it('outside a repository, does not walk up to parent folders', async () => {
     await put({ 'threadlint.yml': 'fail_on: never\n', 'sub/a.py': '' });
     expect(await discoverConfig(join(dir, 'sub'))).toBeNull();
+  });
+
+  it('inside a repository, walks up to its root, and the nearest config wins', async () => {
+    await put({ '.git/HEAD': '', 'pyproject.toml': PYPROJECT_WITH, 'pkg/threadlint.yml': 'fail_on: never\n', 'pkg/sub/deeper/a.py': '' });
+    const nearest = await discoverConfig(join(dir, 'pkg', 'sub', 'deeper'));
+    expect(nearest && [nearest.path, nearest.root]).toEqual([join(dir, 'pkg', 'threadlint.yml'), join(dir, 'pkg')]);
+    await put({ 'other/x.py': '' });
+    expect((await discover(join(dir, 'other'))).config?.path).toBe(join(dir, 'pyproject.toml'));
+  });
+
+  it('stops at the repository root', async () => {
+    await put({ 'threadlint.yml': 'fail_on: never\n', 'repo/.git': 'gitdir: elsewhere\n', 'repo/src/a.py': '' });
+    const found = await discover(join(dir, 'repo', 'src'));
+    expect(found).toEqual({ config: null, repositoryRoot: join(dir, 'repo'), pythonVersion: undefined });
+  });
+
+  it('.github/threadlint.yml belongs to the folder above .github', async () => {
+    await put({ '.git/HEAD': '', '.github/threadlint.yml': 'fail_on: never\n', 'src/a.py': '' });
+    expect((await discoverConfig(join(dir, 'src')))?.root).toBe(dir);
+  });
+
+  it('reads requires-python from the project pyproject.toml, with or without a config', async () => {
+    await put({ '.git/HEAD': '', 'pyproject.toml': '[project]\nrequires-python = ">=3.11"\n', 'src/a.py': '' });
+    expect(await discover(join(dir, 'src'))).toEqual({ config: null, repositoryRoot: dir, pythonVersion: '3.11' });
+    await put({ 'threadlint.yml': 'fail_on: never\n' });
+    const found = await discoverConfig(join(dir, 'src'));
+    expect(found && parseDiscovered(found, IDS)).toMatchObject({ ok: true, config: { python_version: '3.11', fail_on: 'never' } });
+    await put({ 'threadlint.yml': 'python_version: "3.9"\n' });
+    const set = await discoverConfig(join(dir, 'src'));
+    expect(set && parseDiscovered(set, IDS)).toMatchObject({ ok: true, config: { python_version: '3.9' } });
   });
 });
 
@@ -59,6 +90,11 @@ describe('hasThreadlintTable', () => {
     // Broken TOML with a visible header still counts, so the syntax error gets reported.
     ['[tool.threadlint]\nfail_on = \n', true],
     ['[tool.ruff\n', false],
+    // A header missing its `]` is still threadlint's: its error is reported, not skipped.
+    ['[project]\nname = "x"\n[tool.threadlint\nfail_on = "never"\n', true],
+    ['[tool.threadlint.rules\nTL101 = "off"\n', true],
+    ['tool.threadlint.fail_on = \n', true],
+    ['[tool.threadlintx]\n', false],
   ])('%j → %s', (text, expected) => {
     expect(hasThreadlintTable(text)).toBe(expected);
   });
@@ -85,6 +121,20 @@ describe('loadConfigFile', () => {
       ok: false,
       errors: [{ source: path, key: 'rules.TL999', line: 2, message: 'unknown rule ID (known: TL101, TL102, TL201)' }],
     });
+  });
+
+  it('refuses a TOML file without [tool.threadlint] instead of running on the defaults', async () => {
+    await put({ 'pyproject.toml': PYPROJECT_WITHOUT });
+    const path = join(dir, 'pyproject.toml');
+    expect(await loadConfigFile(path, IDS)).toEqual({
+      ok: false, errors: [{ source: path, key: '', message: 'no [tool.threadlint] table in this file (threadlint reads its settings from there)' }],
+    });
+  });
+
+  it('a YAML file named with --config gets python_version from the pyproject.toml beside it', async () => {
+    await put({ 'lint.yml': 'fail_on: never\n', 'pyproject.toml': '[project]\nrequires-python = "~=3.12"\n' });
+    const result = await loadConfigFile(join(dir, 'lint.yml'), IDS);
+    expect(result.ok && result.config.python_version).toBe('3.12');
   });
 
   it('reports a missing file as a config error, not a crash', async () => {

@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG, type ThreadlintConfig } from '../../src/engine/types.js';
 import {
-  formatConfigError, parseConfigText, validateConfigObject, type ConfigError, type ConfigResult,
+  formatConfigError, parseConfigText, pythonVersionFromRequires, validateConfigObject, type ConfigError, type ConfigResult,
 } from '../../src/config/load.js';
 import { ruleKeys } from '../../src/config/schema.js';
 
@@ -253,5 +253,35 @@ describe('revision 2 keys', () => {
     expect(good.ok && good.config.profile).toBe('free-threading');
     expect(parse('per-file-ignores:\n  "scripts/**": [oops]\n').ok).toBe(false);
     expect(parse('profile: fast\n').ok).toBe(false);
+  });
+});
+
+describe('requires-python gives python_version', () => {
+  it.each<[string, string | undefined]>([
+    ['>=3.10', '3.10'],
+    ['>= 3.8, <4', '3.8'],
+    ['~=3.12', '3.12'],
+    ['==3.11.*', '3.11'],
+    ['>3.9', '3.9'],
+    ['>=3.8,>=3.10', '3.10'],
+    ['>=3', '3.0'],
+    ['<4', undefined],
+    ['!=3.5.*', undefined],
+    ['>=2.7', undefined],
+    ['python three', undefined],
+  ])('%j → %s', (spec, expected) => {
+    expect(pythonVersionFromRequires(spec)).toBe(expected);
+  });
+
+  const parse = (text: string) => parseConfigText(text, 'pyproject.toml', 'pyproject', IDS);
+
+  it('fills python_version from [project] when [tool.threadlint] does not set it', () => {
+    expect(configOf(parse('[project]\nrequires-python = ">=3.11"\n\n[tool.threadlint]\nfail_on = "never"\n'))).toMatchObject({ python_version: '3.11', fail_on: 'never' });
+    expect(configOf(parse('[project]\nrequires-python = ">=3.11"\n\n[tool.threadlint]\npython_version = "3.9"\n')).python_version).toBe('3.9');
+  });
+
+  it('an explicit python_version is still validated, an inferred one never fails the config', () => {
+    expect(configOf(parse('[project]\nrequires-python = ">=2.7"\n\n[tool.threadlint]\n')).python_version).toBe(DEFAULT_CONFIG.python_version);
+    expect(parseConfigText('fail_on: never\n', 'threadlint.yml', 'yaml', IDS, { pythonVersion: '3.13' })).toMatchObject({ ok: true, config: { python_version: '3.13' } });
   });
 });

@@ -112,6 +112,29 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (id, rule) => {
     for (const code of bad) expect((await run(code, id)).findings.length).toBeGreaterThan(0);
     for (const code of good) expect((await run(code, id)).findings).toEqual([]);
   });
+
+  test("the page's Use instead is clean under every rule, not only this one", async () => {
+    const good = codeBlocks(readFileSync(page, 'utf8'), '## Use instead');
+    for (const code of good) {
+      const { findings } = await analyze([{ path: 'example.py', content: code }], { config: DEFAULT_CONFIG });
+      expect(findings.map((f) => `${f.ruleId} line ${f.line}: ${f.message}`)).toEqual([]);
+    }
+  });
+
+  test("the page's Fix line and the meta agree, and flag.py shows it", () => {
+    const header = /^Severity: \*\*(error|warning|notice)\*\* · Fix: (always|sometimes|none)\b/m.exec(readFileSync(page, 'utf8'));
+    expect(header && [header[1], header[2]]).toEqual([rule.meta.severity, rule.meta.fix === 'never' ? 'none' : rule.meta.fix]);
+    const marks = [...expectations(readFileSync(`${dir}/flag.py`, 'utf8'), id).values()];
+    if (rule.meta.fix === 'always') expect(marks.every((m) => m.fix)).toBe(true);
+    if (rule.meta.fix === 'never') expect(marks.some((m) => m.fix)).toBe(false);
+  });
+});
+
+test('TL301 withholds its fix when `.start()` would leak the thread, so its meta says "sometimes"', async () => {
+  const leaking = 'import threading\n\n\ndef work():\n    pass\n\n\ndef main():\n    t = threading.Thread(target=work)\n    t.run()\n';
+  const { findings } = await analyze([{ path: 'leak.py', content: leaking }], { config: DEFAULT_CONFIG });
+  expect(findings.map((f) => `${f.ruleId}:${f.fix ? 'fix' : 'no fix'}`)).toEqual(['TL301:no fix']);
+  expect(RULES.find((r) => r.meta.id === 'TL301')!.meta.fix).toBe('sometimes');
 });
 
 test("the README's rule table lists every rule with its name and severity, and nothing else", () => {

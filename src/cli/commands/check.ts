@@ -1,25 +1,36 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import { failsAt, matchesIdList } from '../../config/resolve.js';
+import { failsAt, matchesIdList, ruleLevel } from '../../config/resolve.js';
 import {
   analyze,
   ruleCatalog,
   type AnalysisResult,
+  type DiffFile,
   type FileNote,
   type FilterMode,
+  type Finding,
+  type Profile,
   type RuleMeta,
+  type SourceFile,
   type ThreadlintConfig,
 } from '../../lint/index.js';
-import { collectFiles, type CollectedFiles } from '../collect-files.js';
+import { addIgnoreComments } from '../add-noqa.js';
+import { CACHE_DIR_NAME, FileCache } from '../cache.js';
+import { collectFiles } from '../collect-files.js';
+import { colorEnabled, colors } from '../colors.js';
 import { diffLoader } from '../diff-source.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 import { fixUntilStable, noFixes, type Contents, type FixOutcome } from '../fixes.js';
-import type { CliIO } from '../io.js';
-import { loadCliConfig } from '../load-config.js';
+import { readAllText, type CliIO } from '../io.js';
+import { loadCliConfig, type CliConfig } from '../load-config.js';
 import { readGuidancePages, toolVersion } from '../package-info.js';
-import { FORMATS_WITH_NOTES, REPORTERS, formatNote, type Format, type ReportContext } from '../reporters/index.js';
-import { encodeFixed } from '../source-text.js';
+import { ProjectPaths } from '../project-paths.js';
+import { FORMATS_WITH_NOTES, HUMAN_FORMATS, REPORTERS, formatNote, type Format, type ReportContext } from '../reporters/index.js';
+import { ruleCounts, statisticsJson, statisticsText } from '../reporters/statistics.js';
+import { showSettings } from '../show-settings.js';
+import { decodeForFix, encodeFixed } from '../source-text.js';
 import { unifiedDiff } from '../unified-diff.js';
 
 export interface CheckOptions {
@@ -30,10 +41,25 @@ export interface CheckOptions {
   output?: string;
   config?: string;
   select?: string[];
+  extendSelect?: string[];
   ignore?: string[];
+  exclude?: string[];
+  extendExclude?: string[];
   fix?: boolean;
   showFixes?: boolean;
   exitZero?: boolean;
+  statistics?: boolean;
+  showSettings?: boolean;
+  stdinFilename?: string;
+  profile?: Profile;
+  /** Worker threads; 1 = this thread. Default: every core. */
+  jobs?: number;
+  /** `--no-cache` sets it false. */
+  cache?: boolean;
+  addNoqa?: boolean;
+  reportUnusedIgnores?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
 }
 
 /** Every `--select`/`--ignore` entry must name at least one rule: a typo is an error, not a no-op. */
@@ -42,19 +68,37 @@ function checkRuleSelectors(flag: string, ids: string[] | undefined, knownRuleId
   if (unknown.length > 0) throw new UsageError(`${flag}: unknown rule ID or prefix: ${unknown.join(', ')}`);
 }
 
+/** Flag combinations that cannot mean anything: refused before any work. */
+function checkCombinations(pathArgs: string[], opts: CheckOptions): void {
+  const refuse = (message: string) => {
+    throw new UsageError(message);
+  };
+  if (opts.filterMode && opts.diff === undefined && opts.base === undefined) refuse('--filter-mode needs --diff or --base');
+  if (opts.stdinFilename !== undefined) {
+    if (pathArgs.length > 0) refuse('--stdin-filename reads one file from stdin; give no paths');
+    if (opts.diff === '-') refuse('--stdin-filename and --diff - both read stdin; give the diff as a file');
+    if (opts.addNoqa) refuse('--add-noqa writes files; it cannot work on stdin');
+  }
+  if (opts.addNoqa && (opts.fix || opts.showFixes)) refuse('--add-noqa cannot be combined with --fix or --show-fixes');
+  if (opts.statistics && opts.format !== 'text' && opts.format !== 'json' && opts.format !== 'concise') {
+    refuse('--statistics prints text or json; drop --format or use --format json');
+  }
+  if (opts.quiet && opts.verbose) refuse('-q and -v contradict each other');
+}
+
 /** Reads in parallel, but not so many at once that a big tree runs out of file handles. */
 const READ_CONCURRENCY = 32;
 
-async function readContents(cwd: string, paths: string[]): Promise<{ contents: Contents; notes: FileNote[] }> {
+async function readContents(files: string[], paths: ProjectPaths): Promise<{ contents: Contents; notes: FileNote[] }> {
   const limit = pLimit(READ_CONCURRENCY);
   const read = await Promise.all(
-    paths.map((path) => limit(() => readFile(resolve(cwd, path)).then((bytes) => ({ path, bytes }), (error: Error) => ({ path, error })))),
+    files.map((file) => limit(() => readFile(file).then((bytes) => ({ file, bytes }), (error: Error) => ({ file, error })))),
   );
   const contents: Contents = new Map();
   const notes: FileNote[] = [];
   for (const r of read) {
-    if ('bytes' in r) contents.set(r.path, r.bytes);
-    else notes.push({ path: r.path, kind: 'unreadable', message: `cannot read file: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` });
+    if ('bytes' in r) contents.set(paths.analysis(r.file), r.bytes);
+    else notes.push({ path: paths.analysis(r.file), kind: 'unreadable', message: `cannot read file: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` });
   }
   return { contents, notes };
 }
@@ -68,27 +112,42 @@ async function writeOrFail(path: string, data: string | Uint8Array): Promise<voi
   }
 }
 
-interface Prepared {
-  config: ThreadlintConfig;
-  rules: RuleMeta[];
-  collected: CollectedFiles;
-  read: { contents: Contents; notes: FileNote[] };
+/** The config after the command line: filter mode, profile, excludes, rules re-enabled by --extend-select. */
+function effectiveConfig(loaded: ThreadlintConfig, opts: CheckOptions, rules: readonly RuleMeta[], paths: ProjectPaths): ThreadlintConfig {
+  const config: ThreadlintConfig = { ...loaded, rules: { ...loaded.rules }, paths: { ...loaded.paths } };
+  if (opts.filterMode) config.filter_mode = opts.filterMode;
+  if (opts.profile) config.profile = opts.profile;
+  if (opts.exclude) config.paths.exclude = paths.cliGlobs(opts.exclude);
+  if (opts.extendExclude) config.paths.exclude = [...config.paths.exclude, ...paths.cliGlobs(opts.extendExclude)];
+  // `--extend-select` turns rules on even where the config says `off`, at their default severity.
+  for (const rule of rules) {
+    if (opts.extendSelect && matchesIdList(rule.id, opts.extendSelect) && ruleLevel(config, rule.id, rule.severity) === 'off') {
+      config.rules[rule.id] = rule.severity;
+    }
+  }
+  return config;
 }
 
-/** Everything that can fail with a usage error, done before any analysis. */
-async function prepare(pathArgs: string[], opts: CheckOptions, io: CliIO): Promise<Prepared> {
-  if (opts.filterMode && opts.diff === undefined && opts.base === undefined) {
-    throw new UsageError('--filter-mode needs --diff or --base');
-  }
-  const rules = ruleCatalog();
-  const knownRuleIds = rules.map((r) => r.id);
-  checkRuleSelectors('--select', opts.select, knownRuleIds);
-  checkRuleSelectors('--ignore', opts.ignore, knownRuleIds);
-  const loaded = await loadCliConfig(io.cwd, opts.config, knownRuleIds);
-  const config: ThreadlintConfig = opts.filterMode ? { ...loaded, filter_mode: opts.filterMode } : loaded;
-  const collected = await collectFiles(io.cwd, pathArgs.length > 0 ? pathArgs : ['.'], config);
-  const read = await readContents(io.cwd, collected.paths);
-  return { config, rules, collected, read };
+interface Run {
+  opts: CheckOptions;
+  io: CliIO;
+  loaded: CliConfig;
+  config: ThreadlintConfig;
+  rules: RuleMeta[];
+  paths: ProjectPaths;
+  select?: string[];
+  jobs: number;
+  cache?: FileCache;
+  /** Context files of the last analysis (the tally counts them: they were analysed too). */
+  contextFiles: number;
+}
+
+/** Which files are reported and which only feed cross-file facts, for this diff. */
+function partition(contents: Contents, diff: Map<string, DiffFile> | undefined, config: ThreadlintConfig): { files: SourceFile[]; context: SourceFile[] } {
+  const all = [...contents].map(([path, content]) => ({ path, content }));
+  if (!diff || config.filter_mode === 'nofilter') return { files: all, context: [] };
+  const files = all.filter((f) => diff.has(f.path));
+  return { files, context: config.context ? all.filter((f) => !diff.has(f.path)) : [] };
 }
 
 /**
@@ -96,60 +155,188 @@ async function prepare(pathArgs: string[], opts: CheckOptions, io: CliIO): Promi
  * (written to disk only with --fix). After each write the diff is loaded again, so
  * `--base` sees the rewritten working tree.
  */
-async function analyzeAndFix(prepared: Prepared, opts: CheckOptions, io: CliIO): Promise<FixOutcome> {
+async function analyzeAndFix(run: Run, contents: Contents): Promise<FixOutcome> {
+  const { opts, io, paths } = run;
   const loadDiff = diffLoader(io, opts);
-  let diff = await loadDiff();
-  const analyzeContents = (contents: Contents): Promise<AnalysisResult> =>
-    analyze([...contents].map(([path, content]) => ({ path, content })), {
-      config: prepared.config,
+  let diff = paths.diff(await loadDiff());
+  const analyzeContents = (current: Contents): Promise<AnalysisResult> => {
+    const { files, context } = partition(current, diff, run.config);
+    run.contextFiles = context.length;
+    return analyze(files, {
+      config: run.config,
       diff,
-      select: opts.select,
+      context,
+      select: run.select,
       ignore: opts.ignore,
+      // `--jobs 1` is this thread; small runs stay in it anyway (the lint layer decides).
+      jobs: run.jobs > 1 ? run.jobs : 0,
+      cache: run.cache,
+      reportUnusedIgnores: opts.reportUnusedIgnores,
     });
-  if (!opts.fix && !opts.showFixes) return noFixes(await analyzeContents(prepared.read.contents));
-  return fixUntilStable(prepared.read.contents, {
+  };
+  if (!opts.fix && !opts.showFixes) return noFixes(await analyzeContents(contents));
+  return fixUntilStable(contents, {
     analyze: analyzeContents,
-    write: opts.fix
-      ? async (files) => {
-          for (const [path, source] of files) await writeOrFail(resolve(io.cwd, path), encodeFixed(source));
-          diff = await loadDiff();
-        }
-      : undefined,
+    write:
+      opts.fix && opts.stdinFilename === undefined
+        ? async (files) => {
+            for (const [path, source] of files) await writeOrFail(paths.absolute(path), encodeFixed(source));
+            diff = paths.diff(await loadDiff());
+          }
+        : undefined,
   });
+}
+
+/** `--add-noqa`: write the ignore comments, then analyse again so the report shows what is left. */
+async function addNoqa(run: Run, contents: Contents, result: AnalysisResult): Promise<{ contents: Contents; after: AnalysisResult }> {
+  const byPath = new Map<string, Finding[]>();
+  for (const f of result.findings) byPath.set(f.path, [...(byPath.get(f.path) ?? []), f]);
+  const next: Contents = new Map(contents);
+  let added = 0;
+  let files = 0;
+  for (const [path, findings] of byPath) {
+    const bytes = contents.get(path);
+    const source = typeof bytes === 'string' ? { text: bytes, bom: false } : bytes && decodeForFix(bytes);
+    if (!source) {
+      run.io.stderr.write(`${run.paths.display(path)}: note: ignore comments not added: the file is not UTF-8\n`);
+      continue;
+    }
+    const plan = await addIgnoreComments(source.text, findings);
+    for (const { finding, reason } of plan.skipped) {
+      run.io.stderr.write(`${run.paths.display(path)}:${finding.line}: note: no ignore comment for ${finding.ruleId}: ${reason}\n`);
+    }
+    if (plan.added === 0) continue;
+    const encoded = encodeFixed({ text: plan.text, bom: source.bom });
+    await writeOrFail(run.paths.absolute(path), encoded);
+    next.set(path, encoded);
+    added += plan.added;
+    files++;
+  }
+  run.io.stderr.write(`threadlint: added ${added} ignore ${added === 1 ? 'comment' : 'comments'} in ${files} ${files === 1 ? 'file' : 'files'}\n`);
+  return { contents: next, after: added > 0 ? (await analyzeAndFix(run, next)).before : result };
+}
+
+function printSettings(run: Run, files: string[]): number {
+  const { io, loaded, opts } = run;
+  const cacheDir = opts.cache === false || opts.stdinFilename !== undefined ? undefined : join(loaded.root, CACHE_DIR_NAME);
+  io.stdout.write(showSettings({ cwd: io.cwd, configFile: loaded.source, root: loaded.root, files, select: run.select, ignore: opts.ignore, jobs: run.jobs, cacheDir, config: run.config }));
+  return EXIT_OK;
+}
+
+function displayed<T extends { path: string }>(items: readonly T[], paths: ProjectPaths): T[] {
+  return paths.same ? [...items] : items.map((item) => ({ ...item, path: paths.display(item.path) }));
 }
 
 /** `threadlint check`: returns the exit code. */
 export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO): Promise<number> {
-  const prepared = await prepare(pathArgs, opts, io);
-  const outcome = await analyzeAndFix(prepared, opts, io);
+  const started = performance.now();
+  checkCombinations(pathArgs, opts);
+  const rules = ruleCatalog();
+  const knownRuleIds = rules.map((r) => r.id);
+  checkRuleSelectors('--select', opts.select, knownRuleIds);
+  checkRuleSelectors('--extend-select', opts.extendSelect, knownRuleIds);
+  checkRuleSelectors('--ignore', opts.ignore, knownRuleIds);
+  const loaded = await loadCliConfig(io.cwd, opts.config, knownRuleIds);
+  const paths = new ProjectPaths(io.cwd, loaded.root);
+  const config = effectiveConfig(loaded.config, opts, rules, paths);
+  const run: Run = {
+    opts,
+    io,
+    loaded,
+    config,
+    rules,
+    paths,
+    select: opts.select ? [...opts.select, ...(opts.extendSelect ?? [])] : undefined,
+    jobs: opts.jobs ?? availableParallelism(),
+    contextFiles: 0,
+  };
+  const verbose = (line: string) => opts.verbose && io.stderr.write(`threadlint: ${line}\n`);
+
+  // What to analyse: one file from stdin, or the files under the paths.
+  let contents: Contents;
+  const notes: FileNote[] = [];
+  if (opts.stdinFilename !== undefined) {
+    const text = await readAllText(io.stdin);
+    contents = new Map([[paths.analysis(resolve(io.cwd, opts.stdinFilename)), text]]);
+  } else {
+    const collected = await collectFiles(io.cwd, pathArgs.length > 0 ? pathArgs : ['.'], config, { root: loaded.root, repositoryRoot: loaded.repositoryRoot });
+    notes.push(...collected.notes);
+    if (opts.showSettings) return printSettings(run, collected.files.map((f) => paths.display(paths.analysis(f))));
+    const read = await readContents(collected.files, paths);
+    contents = read.contents;
+    notes.push(...displayed(read.notes, paths));
+  }
+  if (opts.showSettings) return printSettings(run, [...contents.keys()].map((p) => paths.display(p)));
+  if (opts.cache !== false && opts.stdinFilename === undefined) {
+    run.cache = await FileCache.open(join(loaded.root, CACHE_DIR_NAME), toolVersion());
+    if (!run.cache) verbose(`cache off: cannot create ${join(loaded.root, CACHE_DIR_NAME)}`);
+  }
+  verbose(`config: ${loaded.source ?? 'none (defaults)'}; project root: ${loaded.root}`);
+
+  let outcome = await analyzeAndFix(run, contents);
+  if (opts.addNoqa) {
+    const noqa = await addNoqa(run, contents, outcome.before);
+    outcome = noFixes(noqa.after);
+    contents = noqa.contents;
+  }
+  await run.cache?.close();
   // Without --fix nothing was written: report on the files as they are.
   const result = opts.fix ? outcome.after : outcome.before;
-  const notes = [...prepared.collected.notes, ...prepared.read.notes, ...result.notes, ...outcome.notes];
-  const ctx: ReportContext = {
-    filesAnalyzed: result.filesAnalyzed,
-    fixesApplied: opts.fix ? outcome.applied : undefined,
-    rules: prepared.rules,
-    guidance: opts.format === 'sarif' ? await readGuidancePages(prepared.rules.map((r) => r.id)) : new Map(),
-    toolVersion: toolVersion(),
+  const findings = displayed(result.findings, paths);
+  notes.push(...displayed([...result.notes, ...outcome.notes], paths));
+  let byDisplay: Map<string, string> | undefined;
+  const finalText = (path: string): string | undefined => {
+    byDisplay ??= new Map([...contents.keys()].map((p) => [paths.display(p), p]));
+    const analysisPath = byDisplay.get(path);
+    if (analysisPath === undefined) return undefined;
+    const changed = outcome.changed.get(analysisPath);
+    if (changed && opts.fix) return changed.after;
+    const content = contents.get(analysisPath);
+    return typeof content === 'string' ? content : content && decodeForFix(content)?.text;
   };
-  const report = REPORTERS[opts.format](result.findings, notes, ctx);
-  const reportOnStdout = opts.output === undefined;
 
-  if (!FORMATS_WITH_NOTES.has(opts.format)) {
+  const toFile = opts.output !== undefined;
+  // With --fix on stdin the fixed source goes to stdout, as Ruff does; the report to stderr.
+  const fixedStdin = opts.fix && opts.stdinFilename !== undefined;
+  const reportSink = fixedStdin ? io.stderr : io.stdout;
+  const ctx: ReportContext = {
+    filesAnalyzed: result.filesAnalyzed + run.contextFiles,
+    fixesApplied: opts.fix ? outcome.applied : undefined,
+    rules,
+    guidance: opts.format === 'sarif' ? await readGuidancePages(rules.map((r) => r.id)) : new Map(),
+    toolVersion: toolVersion(),
+    colors: colors(HUMAN_FORMATS.has(opts.format) && colorEnabled(fixedStdin ? { ...io, stdout: io.stderr } : io, toFile)),
+    source: finalText,
+    quiet: opts.quiet,
+  };
+  const report = opts.statistics
+    ? (opts.format === 'json' ? statisticsJson : statisticsText)(ruleCounts(findings, rules))
+    : REPORTERS[opts.format](findings, notes, ctx);
+
+  if (!FORMATS_WITH_NOTES.has(opts.format) && !opts.quiet) {
     for (const note of notes) io.stderr.write(`${formatNote(note)}\n`);
   }
-  if (prepared.collected.paths.length === 0) io.stderr.write('threadlint: warning: no Python files found to analyse\n');
+  if (contents.size === 0 && !opts.quiet) io.stderr.write('threadlint: warning: no Python files found to analyse\n');
   if (opts.showFixes) {
-    const diff = [...outcome.changed].map(([path, { before, after }]) => unifiedDiff(path, before, after)).join('');
+    const diff = [...outcome.changed].map(([path, { before, after }]) => unifiedDiff(paths.display(path), before, after)).join('');
     // A machine-readable report on stdout must stay parseable: the diff then goes to stderr.
-    (reportOnStdout && opts.format !== 'text' ? io.stderr : io.stdout).write(diff);
+    (!toFile && !HUMAN_FORMATS.has(opts.format) ? io.stderr : reportSink).write(diff);
   }
-  if (opts.fix && opts.format !== 'text') {
+  if (opts.fix && (!HUMAN_FORMATS.has(opts.format) || fixedStdin) && !opts.quiet) {
     io.stderr.write(`threadlint: ${outcome.applied} ${outcome.applied === 1 ? 'fix' : 'fixes'} applied\n`);
   }
-  if (reportOnStdout) io.stdout.write(report);
+  if (fixedStdin) {
+    const [path] = contents.keys();
+    io.stdout.write(outcome.changed.get(path)?.after ?? (contents.get(path) as string));
+  }
+  if (!toFile) reportSink.write(report);
   else await writeOrFail(resolve(io.cwd, opts.output!), report);
 
+  if (run.cache) {
+    const s = run.cache.stats;
+    verbose(`cache ${run.cache.dir}: ${s.hits} hits, ${s.misses} misses, ${s.writes} written${s.failedWrites ? `, ${s.failedWrites} writes failed` : ''}`);
+  }
+  verbose(`${result.filesAnalyzed} files analysed in ${((performance.now() - started) / 1000).toFixed(2)} s (jobs: ${run.jobs})`);
   if (opts.exitZero) return EXIT_OK;
-  return result.findings.some((f) => failsAt(f.severity, prepared.config.fail_on)) ? EXIT_FINDINGS : EXIT_OK;
+  return result.findings.some((f) => failsAt(f.severity, config.fail_on)) ? EXIT_FINDINGS : EXIT_OK;
 }

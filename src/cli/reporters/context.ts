@@ -1,4 +1,5 @@
 import type { FileNote, Finding, RuleMeta } from '../../lint/index.js';
+import type { Colors } from '../colors.js';
 
 /** Everything a reporter may need besides findings and notes; plain data, no I/O. */
 export interface ReportContext {
@@ -12,6 +13,12 @@ export interface ReportContext {
   guidance: ReadonlyMap<string, string>;
   /** threadlint's version (SARIF `tool.driver.version`). */
   toolVersion: string;
+  /** Colour for the human formats (default: none). */
+  colors?: Colors;
+  /** The text of an analysed file by the path findings carry (code context, UTF-8 columns). */
+  source?: (path: string) => string | undefined;
+  /** `-q`: the human formats print findings only, no tally. */
+  quiet?: boolean;
 }
 
 /** A reporter turns one run into the text of its output; it never writes anywhere. */

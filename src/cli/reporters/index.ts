@@ -1,13 +1,20 @@
 import type { Reporter } from './context.js';
+import { fullReporter } from './full.js';
+import { gitlabReporter } from './gitlab.js';
 import { githubReporter } from './github.js';
+import { groupedReporter } from './grouped.js';
+import { jsonLinesReporter } from './json-lines.js';
 import { jsonReporter } from './json.js';
+import { junitReporter } from './junit.js';
+import { rdjsonReporter } from './rdjson.js';
 import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
 
 export type { ReportContext, Reporter } from './context.js';
 export { formatNote } from './text.js';
 
-export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+/** DESIGN.md's four, then Ruff's names for the others (`concise` is the one-line text). */
+export const FORMATS = ['text', 'json', 'sarif', 'github', 'concise', 'full', 'grouped', 'json-lines', 'junit', 'gitlab', 'rdjson'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const REPORTERS: Record<Format, Reporter> = {
@@ -15,7 +22,17 @@ export const REPORTERS: Record<Format, Reporter> = {
   json: jsonReporter,
   sarif: sarifReporter,
   github: githubReporter,
+  concise: textReporter,
+  full: fullReporter,
+  grouped: groupedReporter,
+  'json-lines': jsonLinesReporter,
+  junit: junitReporter,
+  gitlab: gitlabReporter,
+  rdjson: rdjsonReporter,
 };
+
+/** Formats a person reads: colour, `-q`, `--show-fixes` on stdout. */
+export const HUMAN_FORMATS: ReadonlySet<Format> = new Set<Format>(['text', 'concise', 'full', 'grouped']);
 
 /** Formats that carry notes in their own output, so stderr need not repeat them. */
 export const FORMATS_WITH_NOTES: ReadonlySet<Format> = new Set<Format>(['github']);

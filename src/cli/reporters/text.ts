@@ -1,4 +1,5 @@
 import type { FileNote, Finding, Severity } from '../../lint/index.js';
+import { colors } from '../colors.js';
 import { isFixable, type ReportContext } from './context.js';
 
 /** `3 findings`, `1 error`, `2 fixes`: English plural for the tally. */
@@ -36,9 +37,20 @@ export function formatNote(note: FileNote): string {
   return `${where}: note: ${note.message}`;
 }
 
+/** `path:line:col: TL101 [error] message`, coloured like Ruff's when colour is on. */
+export function findingLine(f: Finding, ctx: Pick<ReportContext, 'colors'>): string {
+  const c = ctx.colors ?? colors(false);
+  const severity = f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : c.cyan(f.severity);
+  return `${c.bold(f.path)}${c.cyan(':')}${f.line}${c.cyan(':')}${f.column}${c.cyan(':')} ${c.bold(c.red(f.ruleId))} [${severity}] ${f.message}`;
+}
+
+/** The lines of a human report, then the tally unless `-q`. */
+export function withTally(lines: string[], findings: readonly Finding[], ctx: ReportContext): string {
+  const out = ctx.quiet ? lines : [...lines, tallyLine(findings, ctx)];
+  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+}
+
 /** One line per finding, ruff/flake8 style, then the tally. Notes go to stderr, not here. */
 export function textReporter(findings: readonly Finding[], _notes: readonly FileNote[], ctx: ReportContext): string {
-  const lines = findings.map((f) => `${f.path}:${f.line}:${f.column}: ${f.ruleId} [${f.severity}] ${f.message}`);
-  lines.push(tallyLine(findings, ctx));
-  return `${lines.join('\n')}\n`;
+  return withTally(findings.map((f) => findingLine(f, ctx)), findings, ctx);
 }

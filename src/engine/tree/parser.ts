@@ -9,8 +9,9 @@
  * The wasm tree is converted into a `SyntaxTree` and freed before `parse` returns: the
  * analysis never touches WebAssembly.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Language as WasmLanguage, Parser as WasmParser, Tree as WasmTree } from 'web-tree-sitter';
 import { buildTree, type BuildOptions, type CursorModule } from './build.js';
 import { Grammar } from './grammar.js';
@@ -29,9 +30,14 @@ export type ParseResult = { ok: true; tree: SyntaxTree } | { ok: false; fault: s
 
 const require = createRequire(import.meta.url);
 
-/** The grammar's wasm; the CLI package may ship it next to the compiled code. */
+/**
+ * The grammar's wasm: the CLI package ships it in `grammar/` at its root (three levels
+ * above `dist/engine/tree/`), so it needs no tree-sitter-python install (whose native
+ * build step fails on machines without a compiler); a checkout uses the dependency.
+ */
 export function grammarWasmPath(): string {
-  return require.resolve('tree-sitter-python/tree-sitter-python.wasm');
+  const shipped = fileURLToPath(new URL('../../../grammar/tree-sitter-python.wasm', import.meta.url));
+  return existsSync(shipped) ? shipped : require.resolve('tree-sitter-python/tree-sitter-python.wasm');
 }
 
 const CANARY = 'def canary(a, *b):\n    return [a, "b"] if b else {a: 1}\n';
