@@ -131,7 +131,7 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (id, rule) => {
 });
 
 test('TL301 withholds its fix when `.start()` would leak the thread, so its meta says "sometimes"', async () => {
-  const leaking = 'import threading\n\n\ndef work():\n    pass\n\n\ndef main():\n    t = threading.Thread(target=work)\n    t.run()\n';
+  const leaking = 'import threading\n\n\ndef work():\n    while True:\n        poll()\n\n\ndef main():\n    t = threading.Thread(target=work)\n    t.run()\n';
   const { findings } = await analyze([{ path: 'leak.py', content: leaking }], { config: DEFAULT_CONFIG });
   expect(findings.map((f) => `${f.ruleId}:${f.fix ? 'fix' : 'no fix'}`)).toEqual(['TL301:no fix']);
   expect(RULES.find((r) => r.meta.id === 'TL301')!.meta.fix).toBe('sometimes');
