@@ -16,7 +16,9 @@ export interface SafeError {
 
 export function safeError(error: unknown): SafeError {
   const status = statusOf(error);
-  const type = error instanceof Error ? error.name : typeof error;
+  // By name, not instanceof: errors from another realm (a worker, a VM context) are still errors.
+  const name = (error as { name?: unknown } | null)?.name;
+  const type = typeof name === 'string' ? name : typeof error;
   const out: SafeError = { type, message: messageOf(error).slice(0, 500) };
   if (status !== undefined) out.status = status;
   if (isUnknownOutcome(error)) out.unknownOutcome = true;
@@ -53,6 +55,6 @@ export function isUnknownOutcome(error: unknown): boolean {
  */
 export function isTransient(error: unknown): boolean {
   const status = statusOf(error);
-  if (status === undefined) return isUnknownOutcome(error) || (error instanceof Error && /timeout|aborted|ECONN|socket|network|fetch failed/i.test(error.message));
+  if (status === undefined) return isUnknownOutcome(error) || /timeout|aborted|ECONN|socket|network|fetch failed/i.test(messageOf(error));
   return status >= 500 || status === 401 || status === 403 || status === 408 || status === 429;
 }

@@ -89,7 +89,7 @@ async function handleWebhook(req: IncomingMessage, res: ServerResponse, options:
     }
   } catch (error) {
     status = error instanceof HttpError ? error.status : 500;
-    message = describeError(error);
+    message = error instanceof HttpError ? error.message : describeError(error);
   }
   send(res, status, status === 200 ? 'ok\n' : `${message}\n`);
   const ms = Date.now() - started;

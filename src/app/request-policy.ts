@@ -142,7 +142,9 @@ export function timedFetch(timeoutMs: number, base: typeof fetch = (...args) => 
       const response = await base(input, { ...init, signal });
       const body = await response.arrayBuffer();
       const empty = body.byteLength === 0 || [204, 205, 304].includes(response.status);
-      return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      const buffered = new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      // Pagination reads the answer's URL; a constructed Response has none of its own.
+      return Object.defineProperty(buffered, 'url', { value: response.url });
     } catch (error) {
       if (deadline.aborted) throw Object.assign(new Error(`GitHub did not answer within ${timeoutMs} ms`), { name: 'TimeoutError', cause: error });
       throw error;

@@ -158,7 +158,9 @@ async function handleFailure(error: unknown, job: JobAttempt, state: FailureStat
     }
     throw new HandBack('shutdown');
   }
-  if (isTransient(error) && !job.finalAttempt) {
+  // Retried only while nothing of the outcome reached the check run: annotations sent
+  // cannot be taken back, so once some are there the run is completed with what is known.
+  if (isTransient(error) && !job.finalAttempt && (progress?.completion.annotationsSent ?? 0) === 0) {
     log.warn({ ...errorFields(error), attempt: job.attempt }, 'threadlint: review failed; it will be retried');
     if (github && checkRunId !== undefined && !progress?.completion.completed) {
       await markRequeued(github, repo, checkRunId, `threadlint hit an error and retries shortly: ${describeError(error)}`).catch(() => undefined);

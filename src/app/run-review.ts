@@ -248,7 +248,9 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
   const byPath = new Map(selected.map((f) => [f.path, f]));
   const diff = new Map<string, DiffFile>();
   const skipped: SkippedFile[] = [...contents.skipped];
+  const notFetched = new Set(contents.skipped.map((s) => s.path));
   for (const file of selected) {
+    if (notFetched.has(file.path)) continue;
     if (lacksPatch(file)) {
       skipped.push({ path: file.path, reason: 'GitHub sent no patch (diff too large): analysed, findings reported as annotations only', analysed: true });
       continue;

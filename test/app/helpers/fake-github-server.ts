@@ -58,6 +58,8 @@ export interface Fault {
   path: RegExp;
   /** How many matching requests it applies to; default 1. */
   times?: number;
+  /** Matching requests let through before it applies; default 0. */
+  after?: number;
   /** Answer this status without acting (or after acting, with `afterActing`). */
   status?: number;
   headers?: Record<string, string>;
@@ -80,11 +82,18 @@ interface PullState {
   files: FakeFile[];
 }
 
+/** Hashes and sizes are worked out once per file: big files are part of the tests. */
+const blobShas = new WeakMap<object, { sha: string; size: number; lines: number }>();
+
 export interface FakeGitHubOptions {
   /** Validate request bodies against GitHub's REST and GraphQL descriptions (slower to start). Default true. */
   validate?: boolean;
   /** Extra files in every repository's tree (context), path → content. */
   repoFiles?: Record<string, string>;
+  /** `.github/threadlint.yml` by repository (`owner/repo`); absent ones answer 404. */
+  configs?: Record<string, string>;
+  /** Added to every answer, as a real GitHub takes time. */
+  latencyMs?: number;
 }
 
 const sha1ish = (text: string): string => {
@@ -109,7 +118,7 @@ export class FakeGitHub {
   readonly reviews: FakeReview[] = [];
   private readonly pulls = new Map<string, PullState>();
   private readonly blobs = new Map<string, string>();
-  private faults: (Fault & { left: number })[] = [];
+  private faults: (Fault & { left: number; skip: number })[] = [];
   private holds: { method: string; path: RegExp; waiting: (() => void)[]; signal: () => void }[] = [];
   private readonly hanging = new Set<ServerResponse>();
   private server?: Server;
@@ -139,11 +148,20 @@ export class FakeGitHub {
   /** A pull request `owner/repo#number` at `headSha` with these changed files. */
   setPull(owner: string, repo: string, pullNumber: number, headSha: string, files: FakeFile[]): void {
     this.pulls.set(`${owner}/${repo}#${pullNumber}`, { headSha, files });
-    for (const f of files) this.blobs.set(sha1ish(f.content), f.content);
+    for (const f of files) this.blobs.set(this.blobOf(f).sha, f.content);
+  }
+
+  private blobOf(file: FakeFile): { sha: string; size: number; lines: number } {
+    let known = blobShas.get(file);
+    if (!known) {
+      known = { sha: sha1ish(file.content), size: Buffer.byteLength(file.content), lines: file.content.split('\n').length };
+      blobShas.set(file, known);
+    }
+    return known;
   }
 
   fail(fault: Fault): void {
-    this.faults.push({ ...fault, left: fault.times ?? 1 });
+    this.faults.push({ ...fault, left: fault.times ?? 1, skip: fault.after ?? 0 });
   }
 
   /** Holds matching requests until `release()`; resolves `arrived` when the first one comes. */
@@ -208,8 +226,11 @@ export class FakeGitHub {
       await new Promise<void>((resolve) => hold.waiting.push(resolve));
     }
 
-    const fault = this.faults.find((f) => f.left > 0 && f.method === method && f.path.test(path));
-    if (fault) fault.left--;
+    let fault = this.faults.find((f) => f.left > 0 && f.method === method && f.path.test(path));
+    if (fault && fault.skip > 0) {
+      fault.skip--;
+      fault = undefined;
+    } else if (fault) fault.left--;
     if (fault?.hang) {
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));
@@ -227,8 +248,16 @@ export class FakeGitHub {
   }
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (this.options.latencyMs) {
+      setTimeout(() => this.write(res, status, body, headers), this.options.latencyMs);
+      return;
+    }
+    this.write(res, status, body, headers);
+  }
+
+  private write(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
     if (res.destroyed) return;
-    const text = body === undefined ? '' : JSON.stringify(body);
+    const text = body === undefined ? '' : typeof body === 'string' && headers['content-type']?.startsWith('text/') ? body : JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(text);
   }
@@ -240,7 +269,11 @@ export class FakeGitHub {
       return { status: 201, body: { token: `ghs_fake${this.nextId++}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } };
     }
     if (method === 'POST' && p === '/graphql') return { status: 200, body: this.graphql(body) };
-    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(p))) return { status: 404, body: { message: 'Not Found' } };
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(p))) {
+      const yaml = decodeURIComponent(m[3]) === '.github/threadlint.yml' ? this.options.configs?.[`${m[1]}/${m[2]}`] : undefined;
+      if (yaml === undefined) return { status: 404, body: { message: 'Not Found' } };
+      return { status: 200, body: yaml, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+    }
     if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/.exec(p))) {
       const id = this.nextId++;
       const run: FakeCheckRun = {
@@ -307,10 +340,12 @@ export class FakeGitHub {
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/([^/]+)$/.exec(p))) {
       const pull = [...this.pulls.entries()].find(([k, v]) => k.startsWith(`${m![1]}/${m![2]}#`) && v.headSha === m![3])?.[1];
-      const files = new Map<string, string>(Object.entries(this.options.repoFiles ?? {}));
-      for (const f of pull?.files ?? []) if (f.status !== 'removed') files.set(f.filename, f.content);
-      const tree = [...files].map(([path, content]) => ({ path, mode: '100644', type: 'blob', sha: sha1ish(content), size: Buffer.byteLength(content) }));
-      return { status: 200, body: { sha: sha1ish([...files.keys()].join('\n') + [...files.values()].join('')), url: '', truncated: false, tree } };
+      const files = new Map<string, { sha: string; size: number }>(
+        Object.entries(this.options.repoFiles ?? {}).map(([path, content]) => [path, { sha: sha1ish(content), size: Buffer.byteLength(content) }]),
+      );
+      for (const f of pull?.files ?? []) if (f.status !== 'removed') files.set(f.filename, this.blobOf(f));
+      const tree = [...files].map(([path, blob]) => ({ path, mode: '100644', type: 'blob', sha: blob.sha, size: blob.size }));
+      return { status: 200, body: { sha: sha1ish(tree.map((e) => `${e.path}:${e.sha}`).join('\n')), url: '', truncated: false, tree } };
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/git\/blobs\/([^/]+)$/.exec(p))) {
       const content = this.blobs.get(m[3]);
@@ -326,8 +361,8 @@ export class FakeGitHub {
 
   private fileEntry(f: FakeFile): Record<string, unknown> {
     const patch = f.patch === undefined ? addedPatch(f.content) : f.patch;
-    const changes = patch ? patch.split('\n').filter((l) => /^[+-]/.test(l)).length : 0;
-    return { sha: sha1ish(f.content), filename: f.filename, status: f.status ?? 'added', additions: changes, deletions: 0, changes, blob_url: '', raw_url: '', contents_url: '', ...(patch ? { patch } : {}) };
+    const changes = patch ? patch.split('\n').filter((l) => /^[+-]/.test(l)).length : this.blobOf(f).lines;
+    return { sha: this.blobOf(f).sha, filename: f.filename, status: f.status ?? 'added', additions: changes, deletions: 0, changes, blob_url: '', raw_url: '', contents_url: '', ...(patch ? { patch } : {}) };
   }
 
   private graphql(body: { query: string; variables: Record<string, any> }): unknown {
