@@ -34,6 +34,7 @@ export class RedisQueue implements ReviewQueue {
   readonly redis: Redis;
   private readonly queue: Queue;
   private worker?: Worker;
+  private workerConnection?: Redis;
   private readonly retry: RetryPolicy;
   private readonly controllers = new Map<string, AbortController>();
 
@@ -105,7 +106,7 @@ export class RedisQueue implements ReviewQueue {
         }
       },
       {
-        connection: redisConnection(this.options.url),
+        connection: (this.workerConnection = redisConnection(this.options.url)),
         prefix: this.prefix,
         concurrency: Math.max(1, this.options.concurrency ?? 2),
         // A dead worker's lock expires after one interval; the next check moves its job back.
@@ -136,6 +137,7 @@ export class RedisQueue implements ReviewQueue {
       clearTimeout(timer);
     }
     await this.queue.close();
+    await this.workerConnection?.quit().catch(() => undefined);
     await this.redis.quit().catch(() => undefined);
   }
 
