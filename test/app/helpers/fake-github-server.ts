@@ -145,6 +145,12 @@ export class FakeGitHub {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** Replaces the repository's other files (as after a push to the base branch). */
+  setRepoFiles(files: Record<string, string>): void {
+    this.options.repoFiles = files;
+    for (const content of Object.values(files)) this.blobs.set(sha1ish(content), content);
+  }
+
   /** A pull request `owner/repo#number` at `headSha` with these changed files. */
   setPull(owner: string, repo: string, pullNumber: number, headSha: string, files: FakeFile[]): void {
     this.pulls.set(`${owner}/${repo}#${pullNumber}`, { headSha, files });
