@@ -230,6 +230,8 @@ export class FakeGitHub {
     if (hold) {
       hold.signal();
       await new Promise<void>((resolve) => hold.waiting.push(resolve));
+      // A client that died while held (a killed process) gets nothing done.
+      if (req.socket.destroyed) return;
     }
 
     let fault = this.faults.find((f) => f.left > 0 && f.method === method && f.path.test(path));
