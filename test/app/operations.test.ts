@@ -98,7 +98,7 @@ describe('HTTP', () => {
 test('Probot’s request logging never puts a request body in the log', () => {
   const lines: string[] = [];
   const log = createLogger('trace', 'json', new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
-  log.debug({ comments: [{ body: 'SECRET_SOURCE' }], body: 'SECRET_SOURCE' } as never, 'GitHub request: POST /repos/o/r/pulls/1/reviews - 422');
+  log.debug({ comments: [{ body: 'SECRET_SOURCE' }], body: 'SECRET_SOURCE' } as Record<string, unknown>, 'GitHub request: POST /repos/o/r/pulls/1/reviews - 422');
   log.info({ payload: { x: 'SECRET_SOURCE' }, delivery: 'd' }, 'something');
   expect(lines.join('')).not.toContain('SECRET_SOURCE');
   expect(lines.join('')).toContain('GitHub request: POST /repos/o/r/pulls/1/reviews - 422');
