@@ -55,8 +55,8 @@ function expectSettled(options: { comments?: number } = {}): void {
   expect(fake.problems).toEqual([]);
 }
 
-async function review(): Promise<Response> {
-  harness ??= await startHarness(fake);
+async function review(options: { requestTimeoutMs?: number } = {}): Promise<Response> {
+  harness ??= await startHarness(fake, options);
   const response = await harness.deliver('pull_request', pullRequestPayload('opened'));
   await harness.app.idle();
   return response;
@@ -88,7 +88,7 @@ describe('writes whose outcome is unknown', () => {
 
   test('a review that timed out and was not stored is posted once more', async () => {
     fake.fail({ method: 'POST', path: /\/pulls\/2\/reviews$/, hang: true });
-    await review();
+    await review({ requestTimeoutMs: 1000 });
     expect(fake.callsTo('POST', /\/pulls\/2\/reviews$/)).toHaveLength(2);
     expect(fake.reviews).toHaveLength(1);
     expectSettled({ comments: 2 });
@@ -121,7 +121,7 @@ describe('GitHub failing', () => {
 
   test('a request that never answers times out and the review completes', async () => {
     fake.fail({ method: 'GET', path: /\/pulls\/2\/files/, hang: true });
-    await review();
+    await review({ requestTimeoutMs: 1000 });
     const [run] = fake.runsFor(HEAD);
     expect(run.conclusion).toBe('failure');
     expect(fake.callsTo('GET', /\/pulls\/2\/files/)).toHaveLength(2);
