@@ -10,7 +10,7 @@
  */
 import type { ApplicationFunction, Context, Logger, Probot } from 'probot';
 import { ContextCache } from './context-files.js';
-import { describeError } from './errors.js';
+import { describeError, errorFields } from './errors.js';
 import type { GitHub } from './github.js';
 import { acceptReview, firstDelivery, type ReviewRequest } from './intake.js';
 import { LocalQueue } from './local-queue.js';
@@ -120,7 +120,10 @@ export function createThreadlintApp(options: AppOptions = {}): ThreadlintApp {
       contextCache,
       metrics,
     };
-    await queue.start((job) => processReviewJob(job, deps), { onFailed: (data, error) => completeAbandoned(data, error, deps) });
+    await queue.start((job) => processReviewJob(job, deps), {
+      onFailed: (data, error) => completeAbandoned(data, error, deps),
+      onError: (error, what) => log.error(errorFields(error), `threadlint: queue error (${what})`),
+    });
   };
 
   return Object.assign(app, {

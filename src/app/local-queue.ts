@@ -121,7 +121,7 @@ export class LocalQueue implements ReviewQueue {
 
   private async finish(entry: JournalEntry): Promise<void> {
     this.keys.delete(entry.data.key);
-    await this.journal.remove(entry.data.key).catch(() => undefined);
+    await this.journal.remove(entry.data.key).catch((error: unknown) => this.hooks.onError?.(error, 'removing a finished job from the journal'));
   }
 
   private async failed(entry: JournalEntry, error: unknown): Promise<void> {
@@ -132,7 +132,7 @@ export class LocalQueue implements ReviewQueue {
     }
     entry.failedAttempts++;
     if (entry.failedAttempts < this.retry.attempts) {
-      await this.journal.put(entry).catch(() => undefined);
+      await this.journal.put(entry).catch((error: unknown) => this.hooks.onError?.(error, 'journaling a retry'));
       if (this.stopping) return;
       const timer = setTimeout(() => {
         this.delayed.delete(entry.data.key);
@@ -145,8 +145,8 @@ export class LocalQueue implements ReviewQueue {
     await this.finish(entry);
     try {
       await this.hooks.onFailed?.(entry.data, error);
-    } catch {
-      // onFailed logs what it could not do; the job is over either way.
+    } catch (failure) {
+      this.hooks.onError?.(failure, 'completing a failed job');
     }
   }
 

@@ -33,6 +33,8 @@ export type Processor = (job: JobAttempt) => Promise<void>;
 export interface QueueHooks {
   /** Every retry was used up, or the job could not be run at all: the last error. */
   onFailed?: (data: ReviewJobData, error: unknown) => Promise<void> | void;
+  /** The queue itself failed (Redis connection, the journal): reported, never dropped. */
+  onError?: (error: unknown, what: string) => void;
 }
 
 export interface QueueCounts {

@@ -120,9 +120,10 @@ export class RedisQueue implements ReviewQueue {
       if (!job) return;
       const data = parseJobData(job.data);
       const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than/i.test(error.message);
-      if (data && final) void Promise.resolve(hooks.onFailed?.(data, error)).catch(() => undefined);
+      if (data && final) void Promise.resolve(hooks.onFailed?.(data, error)).catch((e: unknown) => hooks.onError?.(e, 'completing a failed job'));
     });
-    this.worker.on('error', () => undefined); // connection errors: ioredis reconnects; /healthz reports Redis
+    // Connection errors: ioredis reconnects by itself, /healthz reports Redis, the log says so.
+    this.worker.on('error', (error) => hooks.onError?.(error, 'BullMQ worker'));
     void this.worker.run();
     await this.worker.waitUntilReady();
   }
