@@ -24,16 +24,33 @@ test('the engine, rules, diff and config never import GitHub code', () => {
   expect(offenders).toEqual([]);
 });
 
-test('the GitHub layer never touches tree-sitter or engine internals', () => {
+test('the GitHub layer never touches tree-sitter, the engine or the rules: it uses src/lint/index.js', () => {
   const offenders = sources('src/app').flatMap((file) =>
     imports(file)
-      .filter((i) => /tree-sitter|\/engine\/(?!index\.js)|\/rules\//.test(i))
+      .filter((i) => /tree-sitter|\/engine\/|\/rules\/|\/lint\/(?!index\.js)/.test(i))
       .map((i) => `${file} imports ${i}`),
   );
   expect(offenders).toEqual([]);
 });
 
+test('the engine imports nothing above itself: no registry, config, diff, lint, CLI or app code', () => {
+  const offenders = sources('src/engine').flatMap((file) =>
+    imports(file)
+      .filter((i) => /\.\.\/(?:\.\.\/)*(rules|config|diff|lint|cli|app)\//.test(i) && !/^\.\.\/(?:\.\.\/)+engine\//.test(i))
+      .map((i) => `${file} imports ${i}`),
+  );
+  expect(offenders).toEqual([]);
+});
+
+test('only the parser touches web-tree-sitter; the model and the rules read the owned tree', () => {
+  const offenders = [...sources('src/engine'), ...sources('src/rules'), ...sources('src/lint')]
+    .filter((file) => !file.endsWith(join('engine', 'tree', 'parser.ts')))
+    .flatMap((file) => imports(file).filter((i) => i === 'web-tree-sitter').map((i) => `${file} imports ${i}`));
+  expect(offenders).toEqual([]);
+});
+
 test('imports are found at all (the checks above can fail)', () => {
-  expect(imports('src/engine/parser.ts')).toContain('web-tree-sitter');
+  expect(imports('src/engine/tree/parser.ts')).toContain('web-tree-sitter');
+  expect(imports('src/engine/file.ts')).toContain('./model/model.js');
   expect(imports('src/app/index.ts').some((i) => i.includes('probot'))).toBe(true);
 });

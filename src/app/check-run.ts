@@ -3,7 +3,7 @@
  * what was skipped and why) and every finding as an annotation, sent 50 per request
  * because the Checks API accepts no more.
  */
-import type { FailOn, FileNote, Finding, RuleMeta, Severity } from '../engine/index.js';
+import type { FailOn, FileNote, Finding, RuleMeta, Severity } from '../lint/index.js';
 import { failsAt } from '../config/resolve.js';
 import type { GitHub, RepoRef } from './github.js';
 import { writeOnce } from './write-once.js';

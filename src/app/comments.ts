@@ -4,7 +4,7 @@
  * reviewer reads (message, one line of why, guidance link, hidden fingerprint).
  * Pure functions: nothing here talks to GitHub.
  */
-import { applyEdits, type DiffFile, type Finding, type RuleMeta, type TextEdit } from '../engine/index.js';
+import { applyEdits, type DiffFile, type Finding, type RuleMeta, type TextEdit } from '../lint/index.js';
 import { hunkIndexOf } from '../diff/filter.js';
 
 /** A comment in the shape `POST /pulls/{n}/reviews` takes in `comments[]`. */

@@ -7,7 +7,7 @@
  */
 import { composeConfigGet } from '@probot/octokit-plugin-config';
 import { formatConfigError, validateConfigObject } from '../config/load.js';
-import type { ThreadlintConfig } from '../engine/index.js';
+import type { ThreadlintConfig } from '../lint/index.js';
 import { messageOf, statusOf, type GitHub, type RepoRef } from './github.js';
 
 export const CONFIG_PATH = '.github/threadlint.yml';

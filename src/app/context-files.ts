@@ -13,7 +13,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { isPathIncluded } from '../config/resolve.js';
-import type { SourceFile, ThreadlintConfig } from '../engine/index.js';
+import type { SourceFile, ThreadlintConfig } from '../lint/index.js';
 import type { GitHub, RepoRef } from './github.js';
 import { chunks, MAX_FILE_BYTES } from './github-files.js';
 

@@ -7,7 +7,7 @@
  * the limit is never downloaded and no answer grows past a few MB.
  */
 import pLimit from 'p-limit';
-import type { SourceFile } from '../engine/index.js';
+import type { SourceFile } from '../lint/index.js';
 import type { SkippedFile } from './check-run.js';
 import type { GitHub, RepoRef } from './github.js';
 

@@ -32,6 +32,8 @@ export interface AppOptions {
   stateDir?: string;
   metrics?: AppMetrics;
   contextCache?: ContextCache;
+  /** Worker threads the engine analyses on (0, the default: in this thread). */
+  analysisThreads?: number;
 }
 
 export type ThreadlintApp = ApplicationFunction & {
@@ -51,7 +53,7 @@ const PULL_REQUEST_EVENTS = [
 ] as const;
 
 async function loadRealEngine(): Promise<Engine> {
-  return import('../engine/index.js');
+  return import('../lint/index.js');
 }
 
 export function createThreadlintApp(options: AppOptions = {}): ThreadlintApp {
@@ -118,6 +120,7 @@ export function createThreadlintApp(options: AppOptions = {}): ThreadlintApp {
       log,
       latestHead: (pullKey) => queue.latestHead(pullKey),
       contextCache,
+      analysisThreads: options.analysisThreads ?? 0,
       metrics,
     };
     await queue.start((job) => processReviewJob(job, deps), {

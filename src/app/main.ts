@@ -63,7 +63,7 @@ async function start(settings: Settings): Promise<void> {
     Octokit,
     request: { fetch: timedFetch(settings.requestTimeoutMs) },
   });
-  const app = createThreadlintApp({ queue, seen, metrics });
+  const app = createThreadlintApp({ queue, seen, metrics, analysisThreads: settings.analysisThreads });
   await probot.load(app);
 
   let accepting = true;

@@ -37,6 +37,7 @@ export interface JobDependencies {
   log: Logger;
   latestHead(pullKey: string): Promise<string | undefined>;
   contextCache: ContextCache;
+  analysisThreads?: number;
   metrics?: JobMetrics;
 }
 
@@ -119,6 +120,7 @@ export async function processReviewJob(job: JobAttempt, deps: JobDependencies): 
       },
       signal: job.signal,
       contextCache: deps.contextCache,
+      analysisThreads: deps.analysisThreads,
       progress,
     });
     deps.metrics?.done('completed', outcome.conclusion, outcome.findings, Date.now() - started);

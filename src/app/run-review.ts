@@ -10,7 +10,7 @@
  * with every finding.
  */
 import type { Logger } from 'probot';
-import type { AnalysisResult, AnalyzeOptions, DiffFile, Finding, RuleMeta, SourceFile, ThreadlintConfig } from '../engine/index.js';
+import type { AnalysisResult, AnalyzeOptions, DiffFile, Finding, RuleMeta, SourceFile, ThreadlintConfig } from '../lint/index.js';
 import { isPathIncluded } from '../config/resolve.js';
 import { filterFindings } from '../diff/filter.js';
 import { parsePatch } from '../diff/parse.js';
@@ -61,6 +61,8 @@ export interface ReviewContext {
   /** Aborted when the process shuts down: the run stops at the next stage. */
   signal?: AbortSignal;
   contextCache: ContextCache;
+  /** Worker threads for the analysis (0: in this thread), so the event loop stays free for webhooks and queue locks. */
+  analysisThreads?: number;
   /** Filled in as the run goes, for whoever completes the check run after a failure. */
   progress?: ReviewProgress;
 }
@@ -267,6 +269,8 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
   // Context files feed the engine's project step only; it never reports on them.
   const contextFiles = context?.files ?? [];
   const options: AnalyzeOptions = { config: { ...config, filter_mode: 'nofilter' }, diff };
+  // A server keeps its event loop free: with threads, even a small run goes to them.
+  if (ctx.analysisThreads) Object.assign(options, { jobs: ctx.analysisThreads, inThreadBelowBytes: 0 });
   if (contextFiles.length > 0) options.context = contextFiles;
   const analysis =
     contents.files.length > 0

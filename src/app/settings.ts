@@ -26,6 +26,7 @@ export interface Settings {
   redisPrefix: string;
   stateDir: string;
   concurrency: number;
+  analysisThreads: number;
   shutdownGraceMs: number;
   requestTimeoutMs: number;
   requestRetryBaseMs: number;
@@ -112,6 +113,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     redisPrefix: env.THREADLINT_REDIS_PREFIX || 'threadlint',
     stateDir: env.THREADLINT_STATE_DIR || '.threadlint-state',
     concurrency: int('THREADLINT_CONCURRENCY', 2, 1, 64),
+    analysisThreads: int('THREADLINT_ANALYSIS_THREADS', 1, 0, 64),
     shutdownGraceMs: int('THREADLINT_SHUTDOWN_GRACE_MS', 8000, 0, 600_000),
     requestTimeoutMs: int('THREADLINT_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     requestRetryBaseMs: int('THREADLINT_REQUEST_RETRY_BASE_MS', 1000, 0, 60_000),

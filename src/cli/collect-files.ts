@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isPathIncluded } from '../config/resolve.js';
-import type { FileNote, ThreadlintConfig } from '../engine/index.js';
+import type { FileNote, ThreadlintConfig } from '../lint/index.js';
 import { UsageError } from './errors.js';
 
 /**

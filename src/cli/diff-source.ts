@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { diffByNewPath } from '../diff/filter.js';
 import { DiffParseError, parseUnifiedDiff } from '../diff/parse.js';
-import type { DiffFile } from '../engine/index.js';
+import type { DiffFile } from '../lint/index.js';
 import { UsageError } from './errors.js';
 import { gitDiff } from './git.js';
 import { readAllText, type CliIO } from './io.js';

@@ -1,4 +1,4 @@
-import { applyEdits, type AnalysisResult, type FileNote, type Finding, type TextEdit } from '../engine/index.js';
+import { applyEdits, type AnalysisResult, type FileNote, type Finding, type TextEdit } from '../lint/index.js';
 import { isFixable } from './reporters/context.js';
 import { decodeForFix, type DecodedSource } from './source-text.js';
 

@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { discoverConfig, loadConfigFile } from '../config/discover.js';
 import { formatConfigError, parseConfigText, type ConfigResult } from '../config/load.js';
-import { DEFAULT_CONFIG, type ThreadlintConfig } from '../engine/index.js';
+import { DEFAULT_CONFIG, type ThreadlintConfig } from '../lint/index.js';
 import { UsageError } from './errors.js';
 
 /**

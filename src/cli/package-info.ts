@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -12,14 +11,7 @@ const RULES_DIR = new URL('rules/', PACKAGE_ROOT);
 export const TOOL_NAME = 'threadlint';
 export const TOOL_INFORMATION_URI = 'https://github.com/threadlint/threadlint';
 
-let version: string | undefined;
-
-/** The `version` of threadlint's own package.json. */
-export function toolVersion(): string {
-  version ??= (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string })
-    .version;
-  return version;
-}
+export { toolVersion } from '../lint/version.js';
 
 /** The guidance page `rules/<ID>.md`, or undefined when the page is missing. */
 export async function readGuidancePage(ruleId: string): Promise<string | undefined> {

@@ -36,7 +36,8 @@ function touches(lines: Set<number>, from: number, to: number): boolean {
   return false;
 }
 
-function keeps(file: DiffFile | undefined, from: number, to: number, mode: FilterMode): boolean {
+/** Whether `mode` keeps a finding on lines from..to of a file (undefined: not in the diff). */
+export function keeps(file: DiffFile | undefined, from: number, to: number, mode: FilterMode): boolean {
   if (mode === 'nofilter') return true;
   if (!file || file.status === 'deleted') return false;
   if (mode === 'file') return true;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Node } from 'web-tree-sitter';
+import { lineStarts } from './edits.js';
+import type { Node } from './tree/index.js';
 import type { Finding, Range } from './types.js';
 
 /** 1-based range of a node (tree-sitter columns are UTF-16 units in the wasm binding). */
@@ -31,9 +32,45 @@ export function statementSpan(stmt: Node): { start: number; end: number } {
   return { start, end };
 }
 
-/** Text of the lines `start..end`, whitespace folded, for a fingerprint that survives moves. */
-export function normalizedLines(lines: readonly string[], start: number, end: number): string {
-  return lines.slice(start - 1, end).join('\n').replace(/\s+/g, ' ').trim();
+/** Characters of a statement kept verbatim in its code; the rest is hashed. */
+const CODE_PREFIX = 512;
+
+/**
+ * The normalized text of statement lines, for fingerprints that survive moves: the
+ * lines whitespace-folded, bounded (the first 512 characters, then a hash of the rest),
+ * and computed once per span however many findings share it (thousands of statements
+ * on one long line cost one copy, not one each).
+ */
+export class StatementTexts {
+  private starts: number[] | undefined;
+  private readonly memo = new Map<string, string>();
+
+  constructor(private readonly source: string) {}
+
+  code(start: number, end: number): string {
+    const key = `${start}:${end}`;
+    let code = this.memo.get(key);
+    if (code === undefined) {
+      code = boundedCode(this.linesText(start, end));
+      this.memo.set(key, code);
+    }
+    return code;
+  }
+
+  private linesText(start: number, end: number): string {
+    const starts = (this.starts ??= lineStarts(this.source));
+    const from = starts[Math.max(0, start - 1)] ?? this.source.length;
+    const to = end < starts.length ? starts[end] - 1 : this.source.length;
+    return this.source.slice(from, Math.max(from, to));
+  }
+}
+
+function boundedCode(text: string): string {
+  const folded = text.length > 4 * CODE_PREFIX ? null : text.replace(/\s+/g, ' ').trim();
+  if (folded !== null && folded.length <= CODE_PREFIX) return folded;
+  const head = text.slice(0, 2 * CODE_PREFIX).replace(/\s+/g, ' ').trim().slice(0, CODE_PREFIX);
+  const rest = createHash('sha256').update(text.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 16);
+  return `${head}…${rest}`;
 }
 
 /**

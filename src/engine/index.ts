@@ -1,9 +1,10 @@
 /**
- * The engine's public face: the CLI and the GitHub layer import from here only.
- * Nothing exported here exposes tree-sitter types.
+ * The engine as a library: per-file analysis and the project step, over rules handed in.
+ * It imports nothing above itself (no rule registry, config files, diff filter, CLI or
+ * GitHub code); `src/lint/` composes it with those.
  */
-export { analyze } from './analyze.js';
+export { analyzeFile, runRules, DEFAULT_BUDGET_MS, type ActiveRule, type FileSetup } from './file.js';
+export { projectFindings, type ProjectInput } from './project.js';
 export { applyEdits } from './edits.js';
-export { ruleCatalog, ruleMeta } from '../rules/index.js';
-export type { RuleMeta } from './rule.js';
+export { createRule, type Rule, type RuleMeta } from './rule.js';
 export * from './types.js';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, SyntaxTree } from './tree/index.js';
 import type { Severity, TextEdit, ThreadlintConfig } from './types.js';
 import type { SemanticModel } from './model/model.js';
 
@@ -22,6 +22,11 @@ export interface RuleMeta {
    * hazards that make the test itself hang or flake. The page says so under "In tests".
    */
   inTests?: boolean;
+  /**
+   * Run on every file that does not parse, threading code or not (TL001); other rules
+   * skip files that mention no threading at all.
+   */
+  runsOnBrokenFiles?: boolean;
   helpUri: string;
 }
 
@@ -67,7 +72,9 @@ export interface ProjectReport extends Site {
 export interface RuleContext {
   path: string;
   source: string;
-  model: SemanticModel;
+  /** The owned syntax tree (the model is built over it on first use). */
+  tree: SyntaxTree;
+  readonly model: SemanticModel;
   config: ThreadlintConfig;
   report(report: Report): void;
   /** Store plain-data facts for this rule's `checkProject` (no tree nodes). */

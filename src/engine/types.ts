@@ -61,7 +61,7 @@ export interface Finding extends Range {
   diffPosition?: DiffPosition;
 }
 
-export type NoteKind = 'syntax-error' | 'unreadable' | 'too-large' | 'crash' | 'excluded';
+export type NoteKind = 'syntax-error' | 'unreadable' | 'too-large' | 'crash' | 'budget' | 'excluded';
 
 /** Something the user should know about a file that is not a finding. */
 export interface FileNote {
@@ -161,6 +161,48 @@ export interface AnalyzeOptions {
    * Default true.
    */
   verifyFixes?: boolean;
+  /** Worker threads; 0 or absent: analyse in this thread (still isolated from parser faults). */
+  jobs?: number;
+  /**
+   * With `jobs`, a run smaller than this many bytes still runs in this thread: starting
+   * workers costs more than it saves (default 256 KiB). A server that must keep its event
+   * loop free passes 0.
+   */
+  inThreadBelowBytes?: number;
+  /** Per-file analysis budget in milliseconds (default 10 000); past it the file gets a note. */
+  budgetMs?: number;
+  /** Report suppression comments that silenced nothing (TL002). */
+  reportUnusedIgnores?: boolean;
+  /** Per-file results by job key (content, config, options, version), e.g. `.threadlint_cache/`. */
+  cache?: ResultCache;
+}
+
+/** A store of per-file results; a miss is `undefined`. */
+export interface ResultCache {
+  get(key: string): FileAnalysis | undefined | Promise<FileAnalysis | undefined>;
+  set(key: string, value: FileAnalysis): void | Promise<void>;
+}
+
+/** One suppression comment, and the rule IDs it silenced in this run. */
+export interface SuppressionEntry {
+  line: number;
+  column: number;
+  endColumn: number;
+  ids: 'all' | string[];
+  fileLevel: boolean;
+  used: string[];
+}
+
+/** Everything one file contributed to a run, as plain data (cacheable, crosses threads). */
+export interface FileAnalysis {
+  path: string;
+  findings: Finding[];
+  notes: FileNote[];
+  /** Plain data per rule ID for the rules' project step. */
+  facts: Record<string, unknown>;
+  suppressions: SuppressionEntry[];
+  /** False when the file was not analysed at all (unreadable, parser fault, worker lost). */
+  analysed: boolean;
 }
 
 export interface AnalysisResult {

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../engine/tree/index.js';
 import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.js';
 import type { ThreadEntry } from '../engine/model/threads.js';
 import { createRule, type ProposedFix } from '../engine/rule.js';
@@ -170,7 +170,7 @@ function lockFix(model: SemanticModel, source: string, stmt: Node, m: Mutation):
   const rest = source.slice(stmt.endIndex, source.indexOf('\n', stmt.endIndex) === -1 ? source.length : source.indexOf('\n', stmt.endIndex));
   if (rest.trim() && !rest.trim().startsWith('#')) return { lock };
   const indent = indentOf(source, stmt);
-  const unit = indentUnit(model, source.split('\n'), stmt);
+  const unit = indentUnit(model, model.lines, stmt);
   const body = indentDeeper(source, stmt, unit);
   if (body === null) return { lock };
   return {

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../engine/tree/index.js';
 import { sameDottedName, type Acquisition } from '../engine/model/locks.js';
 import { createRule, type ProjectReport, type RuleContext, type Site } from '../engine/rule.js';
 

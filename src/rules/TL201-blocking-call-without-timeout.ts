@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../engine/tree/index.js';
 import { unwrap } from '../engine/model/model.js';
 import { createRule, replaceNode, type ProposedFix } from '../engine/rule.js';
 import type { Kind } from '../engine/model/kinds.js';

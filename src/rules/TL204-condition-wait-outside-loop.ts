@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../engine/tree/index.js';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
 import { createRule, replaceNode, type ProposedFix } from '../engine/rule.js';
 import { enclosingLoop, exitTests, isAlwaysTrue } from './support/loops.js';

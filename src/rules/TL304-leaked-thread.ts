@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../engine/tree/index.js';
 import { createRule } from '../engine/rule.js';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
 import { literalBool, localBinding, usesOf } from './support/lifecycle.js';

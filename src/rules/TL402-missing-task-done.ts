@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../engine/tree/index.js';
 import { unwrap, type SemanticModel } from '../engine/model/model.js';
 import { createRule, type Site } from '../engine/rule.js';
 

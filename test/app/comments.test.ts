@@ -1,6 +1,6 @@
 import { buildSuggestion, commentFor, extractFingerprint, fingerprintMarker, isValidAnchor, suggestionFence } from '../../src/app/comments.js';
 import { parsePatch } from '../../src/diff/parse.js';
-import type { Finding } from '../../src/engine/index.js';
+import type { Finding } from '../../src/lint/index.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
   ruleId: 'TL101',

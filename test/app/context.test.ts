@@ -4,7 +4,7 @@
  * on; bounded (over the bound: changed files only, said in the summary); cached by blob
  * and tree SHA, so the next push re-reads only what changed.
  */
-import type { AnalyzeOptions, SourceFile } from '../../src/engine/index.js';
+import type { AnalyzeOptions, SourceFile } from '../../src/lint/index.js';
 import { startHarness, type Harness } from './helpers/app-harness.js';
 import { FakeGitHub } from './helpers/fake-github-server.js';
 import { pullRequestPayload } from './helpers/fake-github.js';
@@ -23,6 +23,7 @@ let fake: FakeGitHub | undefined;
 let harness: Harness | undefined;
 const seen: { files: string[]; context: string[] }[] = [];
 const contents: Map<string, string>[] = [];
+const threads: [number | undefined, number | undefined][] = [];
 
 afterEach(async () => {
   await harness?.stop();
@@ -30,21 +31,25 @@ afterEach(async () => {
   harness = fake = undefined;
   seen.length = 0;
   contents.length = 0;
+  threads.length = 0;
 });
 
-async function start(repoFiles: Record<string, string>, configs?: Record<string, string>): Promise<void> {
+async function start(repoFiles: Record<string, string>, configs?: Record<string, string>, analysisThreads?: number): Promise<void> {
   fake = await new FakeGitHub({ repoFiles, configs }).start();
   fake.setPull(OWNER, REPO, 2, HEAD, [{ filename: 'app/worker.py', content: SOURCE }]);
-  const engine = await import('../../src/engine/index.js');
+  const engine = await import('../../src/lint/index.js');
   harness = await startHarness(fake, {
     engine: {
       ...engine,
       analyze: async (files: SourceFile[], options: AnalyzeOptions) => {
         seen.push({ files: files.map((f) => f.path), context: (options.context ?? []).map((f) => f.path).sort() });
         contents.push(new Map((options.context ?? []).map((f) => [f.path, String(f.content)])));
-        return engine.analyze(files, options);
+        threads.push([options.jobs, options.inThreadBelowBytes]);
+        // analysed here, in this thread: the worker pool itself is the engine's to test
+        return engine.analyze(files, { ...options, jobs: undefined, inThreadBelowBytes: undefined });
       },
     },
+    analysisThreads,
   });
 }
 
@@ -97,4 +102,11 @@ test('context: false reads no context', async () => {
   await harness!.app.idle();
   expect(seen).toEqual([{ files: ['app/worker.py'], context: [] }]);
   expect(fake!.graphqlCalls('threadlintContext')).toEqual([]);
+});
+
+test('with analysis threads, even a small run is sent to them, so the event loop stays free', async () => {
+  await start(REPO_FILES, undefined, 2);
+  await harness!.deliver('pull_request', pullRequestPayload('opened'));
+  await harness!.app.idle();
+  expect(threads).toEqual([[2, 0]]);
 });

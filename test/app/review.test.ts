@@ -364,7 +364,7 @@ describe('failures', () => {
   });
 
   test('a crash on one file is named in the check run and the other files are still reviewed', async () => {
-    const engine = await import('../../src/engine/index.js');
+    const engine = await import('../../src/lint/index.js');
     const crashing = {
       ...engine,
       analyze: async (files: Parameters<typeof engine.analyze>[0], options: Parameters<typeof engine.analyze>[1]) => {
@@ -387,7 +387,7 @@ describe('failures', () => {
 });
 
 test('the engine is told what changed, so rules that compare files know the reviewed side', async () => {
-  const engine = await import('../../src/engine/index.js');
+  const engine = await import('../../src/lint/index.js');
   const seen: Parameters<typeof engine.analyze>[1][] = [];
   const recording = {
     ...engine,
@@ -433,7 +433,7 @@ test('a push that lands while a run is analysing supersedes it: neutral, no revi
   scope.patch(`${REPO_PATH}/check-runs/7`).reply(200, { id: 7 });
   // new head: the full run
   mockFullRun(scope, files, { review: true, sha: NEW_SHA });
-  const engine = await import('../../src/engine/index.js');
+  const engine = await import('../../src/lint/index.js');
   const probot = testProbot({ log: capturingLogger(logLines) });
   let pushed = false;
   const app = testApp({

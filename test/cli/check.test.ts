@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatConfigError, parseConfigText } from '../../src/config/load.js';
-import { ruleCatalog } from '../../src/engine/index.js';
+import { ruleCatalog } from '../../src/lint/index.js';
 import { CLEAN, RUN_CALLED, makeProject, removeProject, runCli } from './helpers.js';
 
 /** The engine's TL301 message for `t.run()`; the one line to update if its wording changes. */

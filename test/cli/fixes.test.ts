@@ -1,6 +1,6 @@
 import { compatibleFixes, fixUntilStable, type Contents } from '../../src/cli/fixes.js';
 import { decodeForFix, encodeFixed } from '../../src/cli/source-text.js';
-import type { AnalysisResult, Finding, TextEdit } from '../../src/engine/index.js';
+import type { AnalysisResult, Finding, TextEdit } from '../../src/lint/index.js';
 
 function fixable(id: string, edits: TextEdit[]): Finding {
   return {

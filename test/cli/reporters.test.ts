@@ -1,4 +1,4 @@
-import type { FileNote, Finding, RuleMeta } from '../../src/engine/index.js';
+import type { FileNote, Finding, RuleMeta } from '../../src/lint/index.js';
 import type { ReportContext } from '../../src/cli/reporters/context.js';
 import { escapeData, escapeProperty, githubReporter } from '../../src/cli/reporters/github.js';
 import { jsonReporter } from '../../src/cli/reporters/json.js';

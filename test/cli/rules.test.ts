@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { findRule, rulesTable } from '../../src/cli/commands/rules.js';
-import { ruleCatalog, type RuleMeta } from '../../src/engine/index.js';
+import { ruleCatalog, type RuleMeta } from '../../src/lint/index.js';
 import { makeProject, removeProject, runCli } from './helpers.js';
 
 const meta = (id: string, name: string, severity: RuleMeta['severity'], fix: RuleMeta['fix']): RuleMeta => ({

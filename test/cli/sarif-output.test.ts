@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ruleCatalog } from '../../src/engine/index.js';
+import { ruleCatalog } from '../../src/lint/index.js';
 import { validateSarif } from './sarif-schema.js';
 import { RUN_CALLED, makeProject, removeProject, runCli } from './helpers.js';
 
 let dir: string;
 beforeAll(async () => {
-  dir = await makeProject({ 'a.py': RUN_CALLED, 'broken.py': 'def (:\n', 'threadlint.yml': 'rules:\n  TL301: warning\n' });
+  dir = await makeProject({ 'a.py': RUN_CALLED, 'broken.py': 'def (:\n', 'binary.py': 'x = 1\0\n', 'threadlint.yml': 'rules:\n  TL301: warning\n' });
 });
 afterAll(async () => {
   await removeProject(dir);
@@ -44,10 +44,11 @@ describe('threadlint check --format sarif', () => {
     expect(tl301.defaultConfiguration).toEqual({ level: 'error' });
   });
 
-  it('reports the finding at its configured level with a fix, and the syntax error as a notification', () => {
-    expect(run.code).toBe(0);
+  it('reports the finding at its configured level with a fix, the syntax error as TL001, and an unreadable file as a notification', () => {
+    expect(run.code).toBe(1);
     const result = log.runs[0].results[0];
-    expect(log.runs[0].results).toHaveLength(1);
+    expect(log.runs[0].results).toHaveLength(2);
+    expect(log.runs[0].results[1]).toMatchObject({ ruleId: 'TL001', level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'broken.py' } } }] });
     expect(result).toMatchObject({
       ruleId: 'TL301',
       ruleIndex: ruleCatalog().findIndex((r) => r.id === 'TL301'),
@@ -69,14 +70,14 @@ describe('threadlint check --format sarif', () => {
     expect(Object.keys(result.partialFingerprints as object)).toEqual(['threadlint/v1']);
     const notes = log.runs[0].invocations[0].toolExecutionNotifications;
     expect(notes.map((n) => [n.descriptor.id, n.locations])).toEqual([
-      ['syntax-error', [{ physicalLocation: { artifactLocation: { uri: 'broken.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } } }]],
+      ['unreadable', [{ physicalLocation: { artifactLocation: { uri: 'binary.py', uriBaseId: '%SRCROOT%' } } }]],
     ]);
-    expect(run.stderr).toMatch(/^broken\.py:1: note: /);
+    expect(run.stderr).toMatch(/^binary\.py: note: /);
   });
 
   it('passes the SARIF multitool\'s validator', async () => {
     const file = join(dir, 'out.sarif');
-    expect((await runCli(['check', '--format', 'sarif', '--output', 'out.sarif'], dir)).code).toBe(0);
+    expect((await runCli(['check', '--format', 'sarif', '--output', 'out.sarif'], dir)).code).toBe(1);
     const bin = join(process.cwd(), 'node_modules/.bin/sarif-multitool');
     const { stdout } = await promisify(execFile)(bin, ['validate', file], { timeout: 120_000 });
     expect(stdout).toContain('Analysis completed successfully.');

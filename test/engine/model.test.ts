@@ -3,19 +3,19 @@
  * with `<expr>.probe()` calls; the test asks the model for the kind of each receiver.
  */
 import { SemanticModel } from '../../src/engine/model/model.js';
-import { withTree } from '../../src/engine/parser.js';
+import { parse } from '../../src/engine/tree/index.js';
 import { py } from '../helpers/lint.js';
 
 async function probes(source: string): Promise<string[]> {
-  return withTree(source, (tree) => {
-    const model = new SemanticModel(tree, 'm.py');
-    return model.calls.flatMap((call) => {
-      const m = model.methodCall(call);
-      if (m?.method !== 'probe') return [];
-      const t = model.typeOf(m.receiver);
-      const kind = t ? `${t.collection ? `${t.mapping ? 'dict' : 'list'} of ` : ''}${t.kind}${t.finished ? ' (finished)' : ''}` : 'unknown';
-      return [`${m.receiver.text}: ${kind}`];
-    });
+  const parsed = await parse(source);
+  if (!parsed.ok) throw new Error(parsed.fault);
+  const model = new SemanticModel(parsed.tree, 'm.py');
+  return model.calls.flatMap((call) => {
+    const m = model.methodCall(call);
+    if (m?.method !== 'probe') return [];
+    const t = model.typeOf(m.receiver);
+    const kind = t ? `${t.collection ? `${t.mapping ? 'dict' : 'list'} of ` : ''}${t.kind}${t.finished ? ' (finished)' : ''}` : 'unknown';
+    return [`${m.receiver.text}: ${kind}`];
   });
 }
 

@@ -1,5 +1,5 @@
 /** Bad input of every kind gets a note and loses nothing else; it never throws. */
-import { analyze } from '../../src/engine/analyze.js';
+import { analyze } from '../../src/lint/analyze.js';
 import { MAX_FILE_BYTES } from '../../src/engine/source.js';
 import { DEFAULT_CONFIG, type SourceFile } from '../../src/engine/types.js';
 
@@ -14,11 +14,11 @@ test('500 levels of nesting neither overflow the stack nor hide a finding', asyn
   expect(lines(r)).toEqual([`deep.py:${deep.split('\n').length + 2}`]);
 });
 
-test('broken Python still yields findings for the parts that parse, plus a note', async () => {
+test('broken Python yields TL001 and findings for the parts that parse', async () => {
   const source = RUN + 'def broken(:\n    pass\n' + 'u = threading.Thread(target=f)\nu.run()\n';
-  const r = await analyze([{ path: 'broken.py', content: source }], options);
-  expect(r.notes).toEqual([{ path: 'broken.py', kind: 'syntax-error', line: 4, message: 'syntax error at line 4; findings cover the parts that parse' }]);
-  expect(lines(r)).toEqual(['broken.py:3', 'broken.py:7']);
+  const r = await analyze([{ path: 'broken.py', content: source }], { ...options, select: ['TL301', 'TL001'] });
+  expect(r.notes).toEqual([]);
+  expect(r.findings.map((f) => `${f.path}:${f.line} ${f.ruleId}`)).toEqual(['broken.py:3 TL301', 'broken.py:4 TL001', 'broken.py:7 TL301']);
 });
 
 test('unreadable files are reported and skipped, the others analysed', async () => {

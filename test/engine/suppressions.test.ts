@@ -9,7 +9,9 @@ test.each([
   ['# threadlint: ignore', 'all'],
   ['# noqa: TL301', ['TL301']],
   ['# noqa:TL301,TL302', ['TL301', 'TL302']],
-  ['# noqa', 'all'],
+  ['# noqa', null],
+  ['# noqa: E501, TL101', ['TL101']],
+  ['# noqa: E501', null],
   ['# a comment about threadlint', null],
 ])('%s', (comment, expected) => {
   expect(parseSuppression(comment)).toEqual(expected);

@@ -3,7 +3,7 @@
  * `per-file-ignores`): a rule reports in test files only when its meta says so.
  */
 import { lint, py } from '../helpers/lint.js';
-import { ruleMeta } from '../../src/engine/index.js';
+import { ruleMeta } from '../../src/lint/index.js';
 
 const LEAKY = py`
   import threading

@@ -1,4 +1,4 @@
-import { analyze } from '../../src/engine/analyze.js';
+import { analyze } from '../../src/lint/analyze.js';
 import { applyEdits } from '../../src/engine/edits.js';
 import { DEFAULT_CONFIG, type Finding, type ThreadlintConfig } from '../../src/engine/types.js';
 

@@ -1,4 +1,4 @@
-import { analyze } from '../../src/engine/analyze.js';
+import { analyze } from '../../src/lint/analyze.js';
 import { diffByNewPath } from '../../src/diff/filter.js';
 import { parseUnifiedDiff } from '../../src/diff/parse.js';
 import { DEFAULT_CONFIG, type SourceFile } from '../../src/engine/types.js';

@@ -1,4 +1,4 @@
-import { analyze } from '../../src/engine/analyze.js';
+import { analyze } from '../../src/lint/analyze.js';
 import { DEFAULT_CONFIG } from '../../src/engine/types.js';
 import { parseUnifiedDiff } from '../../src/diff/parse.js';
 import { diffByNewPath } from '../../src/diff/filter.js';

@@ -4,7 +4,7 @@
  * re-analysed. The guidance page's examples produce what the page claims.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { analyze } from '../../src/engine/analyze.js';
+import { analyze } from '../../src/lint/analyze.js';
 import { applyEdits } from '../../src/engine/edits.js';
 import { DEFAULT_CONFIG, type Finding } from '../../src/engine/types.js';
 import { RULES } from '../../src/rules/index.js';

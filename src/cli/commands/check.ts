@@ -10,7 +10,7 @@ import {
   type FilterMode,
   type RuleMeta,
   type ThreadlintConfig,
-} from '../../engine/index.js';
+} from '../../lint/index.js';
 import { collectFiles, type CollectedFiles } from '../collect-files.js';
 import { diffLoader } from '../diff-source.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { ruleCatalog, type RuleMeta } from '../../engine/index.js';
+import { ruleCatalog, type RuleMeta } from '../../lint/index.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { readGuidancePage } from '../package-info.js';

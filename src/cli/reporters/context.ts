@@ -1,4 +1,4 @@
-import type { FileNote, Finding, RuleMeta } from '../../engine/index.js';
+import type { FileNote, Finding, RuleMeta } from '../../lint/index.js';
 
 /** Everything a reporter may need besides findings and notes; plain data, no I/O. */
 export interface ReportContext {

@@ -1,4 +1,4 @@
-import type { FileNote, Finding, RuleMeta, Severity } from '../../engine/index.js';
+import type { FileNote, Finding, RuleMeta, Severity } from '../../lint/index.js';
 import type { ReportContext } from './context.js';
 import { tallyLine } from './text.js';
 

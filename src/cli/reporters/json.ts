@@ -1,4 +1,4 @@
-import type { FileNote, Finding } from '../../engine/index.js';
+import type { FileNote, Finding } from '../../lint/index.js';
 import type { ReportContext } from './context.js';
 
 /** One element of the JSON report: exactly the keys DESIGN.md lists, in that order. */

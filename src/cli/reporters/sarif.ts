@@ -1,4 +1,4 @@
-import type { FileNote, Finding, NoteKind, Range, RuleMeta, Severity } from '../../engine/index.js';
+import type { FileNote, Finding, NoteKind, Range, RuleMeta, Severity } from '../../lint/index.js';
 import { TOOL_INFORMATION_URI, TOOL_NAME } from '../package-info.js';
 import type { ReportContext } from './context.js';
 
@@ -20,6 +20,7 @@ const LEVELS: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning
 /** How serious a note is: a crash means a file went unchecked; an exclusion is informative. */
 const NOTE_LEVELS: Record<NoteKind, SarifLevel> = {
   crash: 'error',
+  budget: 'error',
   'syntax-error': 'warning',
   unreadable: 'warning',
   'too-large': 'warning',

@@ -1,4 +1,4 @@
-import type { FileNote, Finding, Severity } from '../../engine/index.js';
+import type { FileNote, Finding, Severity } from '../../lint/index.js';
 import { isFixable, type ReportContext } from './context.js';
 
 /** `3 findings`, `1 error`, `2 fixes`: English plural for the tally. */

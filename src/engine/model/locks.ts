@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../tree/index.js';
 import { LOCK_LIKE, type Kind } from './kinds.js';
 import { unwrap, type SemanticModel } from './model.js';
 import { withItems, type BindingSite } from './scopes.js';
@@ -40,6 +40,8 @@ export interface ImportedLock {
 }
 
 const BOUNDARIES = new Set(['function_definition', 'lambda', 'class_definition', 'module']);
+
+const EMPTY_KEYS: ReadonlySet<string> = new Set();
 
 /** `pkg/sub/mod.py` → `pkg.sub.mod`; `pkg/__init__.py` → `pkg`; a leading `src/` or `lib/` is dropped. */
 export function moduleNameOf(path: string): string {
@@ -117,40 +119,84 @@ export class LockFacts {
 
   private computeHeldAt(node: Node): Acquisition[] {
     const held: Acquisition[] = [];
-    // (block, statement) steps walked so far: where a `L.release()` inside `with L:` would sit.
-    const path: { block: Node; stmt: Node }[] = [];
+    // Locks released by an earlier statement of a block on the way up (`with L: … L.release() …`).
+    const released = new Set<string>();
     let child = node;
     for (let parent = node.parent; parent && !BOUNDARIES.has(parent.type); child = parent, parent = parent.parent) {
       if (parent.type === 'with_statement' && child.type === 'block') {
         const items = withItems(parent);
         for (let i = items.length - 1; i >= 0; i--) {
-          const lock = this.withItemLock(items[i]);
-          if (lock && !this.releasedOnPath(path, lock.key)) held.unshift({ ...lock, at: items[i], how: 'with', blocking: true });
+          const acquisition = this.withAcquisition(items[i]);
+          if (acquisition && !released.has(acquisition.key)) held.unshift(acquisition);
         }
       } else if (parent.type === 'with_clause') {
         // A later item of `with a, b:` is taken while the earlier ones are held.
-        const items = parent.namedChildren.filter((n): n is Node => n?.type === 'with_item');
         const before: Acquisition[] = [];
-        for (const item of items) {
+        for (const item of parent.namedChildren) {
           if (item.id === child.id) break;
-          const lock = this.withItemLock(item);
-          if (lock) before.push({ ...lock, at: item, how: 'with', blocking: true });
+          const acquisition = item.type === 'with_item' ? this.withAcquisition(item) : null;
+          if (acquisition) before.push(acquisition);
         }
         held.unshift(...before);
       } else if (parent.type === 'block' || parent.type === 'module') {
         held.unshift(...this.acquiredBefore(parent, child));
-        path.push({ block: parent, stmt: child });
+        for (const key of this.releasedBefore(child)) released.add(key);
       }
     }
     return held;
   }
 
-  /** Whether a statement before one of the path's statements releases the lock (`with L: … L.release() …`). */
-  private releasedOnPath(path: { block: Node; stmt: Node }[], key: string): boolean {
-    return path.some(({ stmt }) => {
-      for (let s = stmt.previousNamedSibling; s; s = s.previousNamedSibling) if (this.releases(s, key)) return true;
-      return false;
-    });
+  private readonly withAcquisitions = new Map<number, Acquisition | null>();
+
+  /** The acquisition a `with` item makes, if it names a lock (one object per item). */
+  private withAcquisition(item: Node): Acquisition | null {
+    let acquisition = this.withAcquisitions.get(item.id);
+    if (acquisition === undefined) {
+      const lock = this.withItemLock(item);
+      acquisition = lock ? { ...lock, at: item, how: 'with', blocking: true } : null;
+      this.withAcquisitions.set(item.id, acquisition);
+    }
+    return acquisition;
+  }
+
+  private readonly releasedBeforeCache = new Map<number, ReadonlySet<string>>();
+
+  /** Keys of the locks that the statements before `stmt` in its block release (memoized along the block). */
+  private releasedBefore(stmt: Node): ReadonlySet<string> {
+    const known = this.releasedBeforeCache.get(stmt.id);
+    if (known) return known;
+    // Walk back to the first statement, or to one already known, then fill forward.
+    const chain: Node[] = [];
+    let s: Node | null = stmt;
+    let base: ReadonlySet<string> = EMPTY_KEYS;
+    while (s) {
+      const cached = this.releasedBeforeCache.get(s.id);
+      if (cached) {
+        base = cached;
+        break;
+      }
+      chain.push(s);
+      s = s.previousNamedSibling;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const prev = chain[i].previousNamedSibling;
+      const keys = prev ? this.releaseKeysIn(prev) : EMPTY_KEYS;
+      const set: ReadonlySet<string> = keys.size === 0 ? base : new Set([...base, ...keys]);
+      this.releasedBeforeCache.set(chain[i].id, set);
+      base = set;
+    }
+    return base;
+  }
+
+  /** Keys of the locks a statement releases anywhere inside it. */
+  private releaseKeysIn(stmt: Node): ReadonlySet<string> {
+    if (!stmt.text.includes('release')) return EMPTY_KEYS;
+    const keys = new Set<string>();
+    for (const c of stmt.descendantsOfType('call')) {
+      const lc = this.lockCall(c);
+      if (lc?.method === 'release') keys.add(lc.lock.key);
+    }
+    return keys;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, SyntaxTree } from '../tree/index.js';
 import { ANNOTATION_KINDS, CONSTRUCTORS, STAR_EXPORTS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
 import { LockFacts } from './locks.js';
 import { ThreadFacts } from './threads.js';
@@ -18,6 +18,13 @@ export interface ValueType {
   ctors: ReadonlySet<string>;
 }
 
+/** A call's arguments: positional in order, keywords by name, and whether `*a`/`**k` appear. */
+export interface CallArgs {
+  positional: Node[];
+  keywords: Map<string, Node>;
+  hasSplat: boolean;
+}
+
 /** The definition a name or `self.x` resolves to, for identity across statements. */
 export interface Binding {
   /** Stable within a file: `g:name` (module), `c:Class.attr`, `l:<scope id>:name`. */
@@ -30,6 +37,9 @@ export interface Binding {
 
 const STATEMENT_PARENTS = new Set(['block', 'module']);
 
+/** Nested questions `typeOf` follows at once before it answers "unknown". */
+const MAX_TYPE_DEPTH = 200;
+
 export class SemanticModel {
   readonly index: FileIndex;
   private readonly types = new Map<number, ValueType | null>();
@@ -40,10 +50,18 @@ export class SemanticModel {
   private lockFacts: LockFacts | undefined;
 
   constructor(
-    readonly tree: Tree,
+    readonly tree: SyntaxTree,
     readonly path = 'module.py',
   ) {
     this.index = buildIndex(tree);
+  }
+
+  private splitLines: string[] | undefined;
+
+  /** The source split into lines, once per file (fixes re-indent by line). */
+  get lines(): readonly string[] {
+    this.splitLines ??= this.tree.source.split('\n');
+    return this.splitLines;
   }
 
   /** Thread entry points and the same-file call graph, computed on first use. */
@@ -183,7 +201,7 @@ export class SemanticModel {
 
   /** The function definition a callable expression names in this file, if any. */
   localFunction(expr: Node): Node | null {
-    return memo(this.localFunctions, expr, () => this.computeLocalFunction(expr));
+    return memo(this.localFunctions, expr, this.computeLocalFunction, this);
   }
 
   private readonly localFunctions = new Map<number, Node | null>();
@@ -223,7 +241,7 @@ export class SemanticModel {
    * is `time.sleep`. Null when any part is not an import.
    */
   qualifiedName(expr: Node): string | null {
-    return memo(this.qualifiedNames, expr, () => this.computeQualifiedName(expr));
+    return memo(this.qualifiedNames, expr, this.computeQualifiedName, this);
   }
 
   private readonly qualifiedNames = new Map<number, string | null>();
@@ -261,23 +279,27 @@ export class SemanticModel {
 
   /** Qualified name of the function a call calls (`threading.Thread`), or null (memoized). */
   calleeName(call: Node): string | null {
-    return memo(this.calleeNames, call, () => {
-      const fn = call.childForFieldName('function');
-      return fn ? this.qualifiedName(fn) : null;
-    });
+    return memo(this.calleeNames, call, this.computeCalleeName, this);
+  }
+
+  private computeCalleeName(call: Node): string | null {
+    const fn = call.childForFieldName('function');
+    return fn ? this.qualifiedName(fn) : null;
   }
 
   private readonly methodCalls = new Map<number, { receiver: Node; method: string } | null>();
 
   /** For `X.m(...)`: the receiver node X and the method name m (memoized: every rule asks). */
   methodCall(call: Node): { receiver: Node; method: string } | null {
-    return memo(this.methodCalls, call, () => {
-      const fn = call.childForFieldName('function');
-      if (fn?.type !== 'attribute') return null;
-      const receiver = fn.childForFieldName('object');
-      const attr = fn.childForFieldName('attribute');
-      return receiver && attr ? { receiver, method: attr.text } : null;
-    });
+    return memo(this.methodCalls, call, this.computeMethodCall, this);
+  }
+
+  private computeMethodCall(call: Node): { receiver: Node; method: string } | null {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute') return null;
+    const receiver = fn.childForFieldName('object');
+    const attr = fn.childForFieldName('attribute');
+    return receiver && attr ? { receiver, method: attr.text } : null;
   }
 
   /** Whether a class expression is `threading.Thread` or derives from it (same file). */
@@ -300,7 +322,8 @@ export class SemanticModel {
   typeOf(expr: Node): ValueType | null {
     const e = unwrap(expr);
     if (this.types.has(e.id)) return this.types.get(e.id)!;
-    if (this.inProgress.has(e.id)) return null;
+    // Cycles give up; so do literals nested past any real data structure (the stack).
+    if (this.inProgress.has(e.id) || this.inProgress.size > MAX_TYPE_DEPTH) return null;
     this.inProgress.add(e.id);
     let result: ValueType | null = null;
     try {
@@ -502,9 +525,9 @@ export class SemanticModel {
 
   /** `threading.Lock`, `Optional[Lock]`, `Lock | None`, `"Lock"` (one kind, nothing else). */
   annotationType(annotation: Node): ValueType | null {
-    let e = annotation.type === 'type' ? annotation.namedChildren[0] : annotation;
+    let e: Node | null = annotation.type === 'type' ? (annotation.namedChildren[0] ?? null) : annotation;
     for (let guard = 0; e && guard < 8; guard++) {
-      if (e.type === 'type') e = e.namedChildren[0];
+      if (e.type === 'type') e = e.namedChildren[0] ?? null;
       else if (e.type === 'binary_operator') {
         const left = e.childForFieldName('left');
         const right = e.childForFieldName('right');
@@ -515,7 +538,7 @@ export class SemanticModel {
         const head = e.type === 'generic_type' ? e.namedChildren[0] : e.childForFieldName('value');
         const name = head && (this.qualifiedName(head) ?? head.text);
         if (!name || !TRANSPARENT_ANNOTATIONS.has(name)) return null;
-        const param = e.type === 'generic_type' ? e.namedChildren[1]?.namedChildren[0] : e.childForFieldName('subscript');
+        const param: Node | null | undefined = e.type === 'generic_type' ? e.namedChildren[1]?.namedChildren[0] : e.childForFieldName('subscript');
         e = param ?? null;
       } else break;
     }
@@ -528,8 +551,14 @@ export class SemanticModel {
     return null;
   }
 
-  /** The arguments of a call, positional and keyword. */
-  args(call: Node): { positional: Node[]; keywords: Map<string, Node>; hasSplat: boolean } {
+  private readonly argLists = new Map<number, CallArgs>();
+
+  /** The arguments of a call, positional and keyword (memoized; do not modify). */
+  args(call: Node): CallArgs {
+    return memo(this.argLists, call, this.computeArgs, this);
+  }
+
+  private computeArgs(call: Node): CallArgs {
     const list = call.childForFieldName('arguments');
     const positional: Node[] = [];
     const keywords = new Map<string, Node>();
@@ -550,10 +579,15 @@ export class SemanticModel {
   }
 }
 
-/** Every question is asked by several rules about the same nodes: answer each once. */
-function memo<T>(cache: Map<number, T>, node: Node, compute: () => T): T {
-  if (cache.has(node.id)) return cache.get(node.id)!;
-  const value = compute();
+/**
+ * Every question is asked by several rules about the same nodes: answer each once.
+ * Answers are never `undefined` (null means "no"), so one lookup serves a hit, and the
+ * compute function is a method passed with its receiver: no closure per question.
+ */
+function memo<T, S>(cache: Map<number, T>, node: Node, compute: (this: S, node: Node) => T, self: S): T {
+  const known = cache.get(node.id);
+  if (known !== undefined) return known;
+  const value = compute.call(self, node);
   cache.set(node.id, value);
   return value;
 }

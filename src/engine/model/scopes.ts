@@ -1,10 +1,10 @@
-import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+import type { Node, SyntaxTree } from '../tree/index.js';
 
 /**
- * One query over the tree (run inside tree-sitter: no JavaScript recursion, so deep
- * nesting cannot overflow the stack) that builds the scopes and bindings of a file and
- * indexes the nodes rules look at. Every later question is answered from this index;
- * no rule walks the tree.
+ * One pass over the owned tree's rows (pre-order, no recursion, so deep nesting cannot
+ * overflow the stack) that builds the scopes and bindings of a file and indexes the
+ * nodes rules look at. Every later question is answered from this index; no rule walks
+ * the tree.
  */
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
@@ -90,44 +90,39 @@ export interface FileIndex {
   hasSyntaxError: boolean;
 }
 
-const queries = new WeakMap<Language, Query>();
-
-/** One query that captures every indexed node and every scope node, run inside tree-sitter. */
-function indexQuery(language: Language): Query {
-  let query = queries.get(language);
-  if (!query) {
-    const types = [...new Set([...INDEXED, ...Object.keys(SCOPE_TYPES)])];
-    query = new Query(language, `[${types.map((t) => `(${t})`).join(' ')}] @node`);
-    queries.set(language, query);
-  }
-  return query;
-}
-
-export function buildIndex(tree: Tree): FileIndex {
+export function buildIndex(tree: SyntaxTree): FileIndex {
   const root = tree.rootNode;
   const module = newScope('module', root, null);
   const scopes = new Map<number, Scope>([[root.id, module]]);
   const scopeOfNode = new Map<number, Scope>();
   const byType = new Map<string, Node[]>();
-  const captured = indexQuery(tree.language)
-    .captures(root)
-    .map((c) => c.node)
-    .sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-  // Scopes nest, so a stack of open scopes gives each node its innermost one.
+  const grammar = tree.grammar;
+  const wanted = new Map<number, string>();
+  for (const type of new Set([...INDEXED, ...Object.keys(SCOPE_TYPES)])) for (const kind of grammar.kindsOf(type)) wanted.set(kind, type);
+  const { kind, after, count } = tree.arrays;
+  // Rows are in pre-order and scopes nest, so a stack of open scopes gives each node its
+  // innermost one.
   const stack: Scope[] = [module];
+  const ends: number[] = [count];
   const ordered: Scope[] = [];
-  for (const node of captured) {
-    while (stack.length > 1 && stack[stack.length - 1].node.endIndex <= node.startIndex) stack.pop();
+  for (let row = 1; row < count; row++) {
+    const type = wanted.get(kind[row]);
+    if (type === undefined) continue;
+    while (ends.length > 1 && ends[ends.length - 1] <= row) {
+      ends.pop();
+      stack.pop();
+    }
+    const node = tree.node(row);
     const current = stack[stack.length - 1];
-    const type = node.type;
-    scopeOfNode.set(node.id, current);
+    scopeOfNode.set(row, current);
     if (INDEXED.has(type)) push(byType, type, node);
     const scopeKind = SCOPE_TYPES[type];
     if (scopeKind) {
       const scope = newScope(scopeKind, node, current);
-      scopes.set(node.id, scope);
+      scopes.set(row, scope);
       ordered.push(scope);
       stack.push(scope);
+      ends.push(after[row]);
     }
   }
   const index: FileIndex = { module, scopes, scopeOfNode, ordered, byType, classes: new Map(), starImports: [], hasSyntaxError: root.hasError };
@@ -239,15 +234,18 @@ function collectBindings(index: FileIndex): void {
   }
 
   for (const assign of nodes('assignment')) {
+    // Chained `a = b = value`: the inner assignments are handled with the outermost.
+    if (assign.parent?.type === 'assignment') continue;
     const scope = scopeOfNode.get(assign.id)!;
-    const left = assign.childForFieldName('left');
-    const right = assign.childForFieldName('right');
     const annotation = assign.childForFieldName('type');
-    if (!left) continue;
-    // Chained `a = b = value`: the right side is itself an assignment.
-    let value = right;
-    while (value?.type === 'assignment') value = value.childForFieldName('right');
-    bindTarget(index, scope, left, (target) => ({ type: 'assign', value, annotation, target }), value, bind);
+    const targets: Node[] = [];
+    let value: Node | null = assign;
+    while (value?.type === 'assignment') {
+      const left = value.childForFieldName('left');
+      if (left) targets.push(left);
+      value = value.childForFieldName('right');
+    }
+    for (const left of targets) bindTarget(index, scope, left, (target) => ({ type: 'assign', value, annotation, target }), value, bind);
   }
 
   for (const aug of nodes('augmented_assignment')) {

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../tree/index.js';
 import { unwrap } from './model.js';
 
 /** Statement-level navigation shared by the lock model and the rules. */

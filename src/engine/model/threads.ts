@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../tree/index.js';
 import { unwrap, type SemanticModel } from './model.js';
 
 /**

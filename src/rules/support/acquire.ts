@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../engine/tree/index.js';
 import type { Kind } from '../../engine/model/kinds.js';
 import { LOCK_LIKE } from '../../engine/model/kinds.js';
 import { unwrap, type SemanticModel } from '../../engine/model/model.js';
@@ -93,26 +93,53 @@ function within(inner: Node, outer: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }
 
-const lockCallCache = new WeakMap<SemanticModel, { call: Node; receiver: Node; method: string }[]>();
+interface LockCallIndex {
+  /** Every `X.acquire(…)` / `X.release(…)` call of the file, in source order. */
+  calls: { call: Node; receiver: Node; method: string }[];
+  /** Release calls by the id of their enclosing function (-1 at module level). */
+  releasesByFunction: Map<number, { call: Node; receiver: Node; method: string }[]>;
+}
 
-/** Every `X.acquire(…)` / `X.release(…)` call of the file, from the model's call index. */
-function acquireReleaseCalls(model: SemanticModel): { call: Node; receiver: Node; method: string }[] {
-  let calls = lockCallCache.get(model);
-  if (!calls) {
-    calls = model.calls.flatMap((call) => {
+const lockCallCache = new WeakMap<SemanticModel, LockCallIndex>();
+
+/** The file's acquire/release calls, indexed once from the model's call list. */
+function lockCallIndex(model: SemanticModel): LockCallIndex {
+  let index = lockCallCache.get(model);
+  if (!index) {
+    const calls = model.calls.flatMap((call) => {
       const m = model.methodCall(call);
       return m && (m.method === 'acquire' || m.method === 'release') ? [{ call, receiver: m.receiver, method: m.method }] : [];
     });
-    lockCallCache.set(model, calls);
+    const releasesByFunction = new Map<number, LockCallIndex['calls']>();
+    for (const c of calls) {
+      if (c.method !== 'release') continue;
+      const fn = model.enclosingFunction(c.call)?.id ?? -1;
+      const list = releasesByFunction.get(fn);
+      if (list) list.push(c);
+      else releasesByFunction.set(fn, [c]);
+    }
+    index = { calls, releasesByFunction };
+    lockCallCache.set(model, index);
   }
-  return calls;
+  return index;
 }
 
-/** Calls `lock.<method>(…)` inside a subtree. */
+/** Calls `lock.<method>(…)` inside a subtree (binary search over the calls in source order). */
 function lockCallsIn(model: SemanticModel, root: Node, lock: Node, methods: readonly string[]): Node[] {
-  return acquireReleaseCalls(model)
-    .filter((c) => methods.includes(c.method) && within(c.call, root) && sameLock(model, c.receiver, lock))
-    .map((c) => c.call);
+  const { calls } = lockCallIndex(model);
+  let lo = 0;
+  let hi = calls.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (calls[mid].call.startIndex < root.startIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Node[] = [];
+  for (let i = lo; i < calls.length && calls[i].call.startIndex < root.endIndex; i++) {
+    const c = calls[i];
+    if (methods.includes(c.method) && within(c.call, root) && sameLock(model, c.receiver, lock)) out.push(c.call);
+  }
+  return out;
 }
 
 /** A `try` statement whose `finally:` calls `lock.release()`. */
@@ -205,13 +232,9 @@ function testsResult(stmt: Node, call: Node): Node | null {
  */
 export function releasedLaterInScope(model: SemanticModel, acquire: LockCall): boolean {
   const fn = model.enclosingFunction(acquire.call);
-  return acquireReleaseCalls(model).some(
-    (c) =>
-      c.method === 'release' &&
-      c.call.startIndex > acquire.call.endIndex &&
-      model.enclosingFunction(c.call)?.id === fn?.id &&
-      !inExceptHandler(c.call, fn) &&
-      sameLock(model, c.receiver, acquire.receiver),
+  const releases = lockCallIndex(model).releasesByFunction.get(fn?.id ?? -1) ?? [];
+  return releases.some(
+    (c) => c.call.startIndex > acquire.call.endIndex && !inExceptHandler(c.call, fn) && sameLock(model, c.receiver, acquire.receiver),
   );
 }
 
@@ -279,7 +302,7 @@ export function withBlockFix(model: SemanticModel, source: string, acquire: Lock
   if (statementCall(stmt)?.id !== acquire.call.id || acquireMode(model, acquire.call) !== 'blocking') return null;
   if (!['block', 'module'].includes(stmt.parent?.type ?? '')) return null;
   if (acquire.receiver.startPosition.row !== acquire.receiver.endPosition.row) return null;
-  const lines = source.split('\n');
+  const lines = model.lines;
   const comment = trailingComment(lines, stmt);
   if (comment === null) return null;
 

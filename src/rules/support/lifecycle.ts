@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../engine/tree/index.js';
 import { isWithin } from './loops.js';
 import { unwrap, type Binding, type SemanticModel } from '../../engine/model/model.js';
 

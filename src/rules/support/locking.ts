@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../engine/tree/index.js';
 import type { Acquisition } from '../../engine/model/locks.js';
 import type { SemanticModel } from '../../engine/model/model.js';
 

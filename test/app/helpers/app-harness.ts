@@ -30,7 +30,7 @@ export const { privateKey: PRIVATE_KEY } = generateKeyPairSync('rsa', {
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 });
 
-export interface HarnessOptions extends Pick<AppOptions, 'engine' | 'seen'> {
+export interface HarnessOptions extends Pick<AppOptions, 'engine' | 'seen' | 'analysisThreads'> {
   /** Default: a LocalQueue journaled in `stateDir` (a new temporary folder unless given). */
   queue?: ReviewQueue;
   stateDir?: string;
@@ -83,7 +83,7 @@ export async function startHarness(fake: FakeGitHub, options: HarnessOptions = {
     }),
     request: { fetch: timedFetch(options.requestTimeoutMs ?? 2000) },
   });
-  const app = createThreadlintApp({ queue, metrics, engine: options.engine, seen: options.seen });
+  const app = createThreadlintApp({ queue, metrics, engine: options.engine, seen: options.seen, analysisThreads: options.analysisThreads });
   await probot.load(app);
   let accepting = true;
   const server: Server = createHttpServer({
