@@ -17,7 +17,7 @@ export interface RedisQueueOptions {
   prefix?: string;
   concurrency?: number;
   retry?: RetryPolicy;
-  /** How often workers look for jobs whose worker died; also their lock's lifetime. Default 30 s. */
+  /** A job whose worker died is picked up again within this long. Default 30 s. */
   stalledIntervalMs?: number;
   /** How long a newest-head record lives. Default 7 days. */
   latestTtlSeconds?: number;
@@ -75,7 +75,10 @@ export class RedisQueue implements ReviewQueue {
   }
 
   async start(processor: Processor, hooks: QueueHooks = {}): Promise<void> {
-    const interval = this.options.stalledIntervalMs ?? 30_000;
+    // BullMQ moves a job on the second stalled check after its lock expired, so a dead
+    // worker's job waits between one and two check intervals: checking (and locking) at
+    // half the promised interval keeps the promise.
+    const interval = Math.max(250, Math.round((this.options.stalledIntervalMs ?? 30_000) / 2));
     this.worker = new Worker(
       QUEUE_NAME,
       async (job: Job, token?: string, signal?: AbortSignal) => {
@@ -109,7 +112,6 @@ export class RedisQueue implements ReviewQueue {
         connection: (this.workerConnection = redisConnection(this.options.url)),
         prefix: this.prefix,
         concurrency: Math.max(1, this.options.concurrency ?? 2),
-        // A dead worker's lock expires after one interval; the next check moves its job back.
         lockDuration: interval,
         stalledInterval: interval,
         maxStalledCount: 2,

@@ -63,8 +63,10 @@ test('two instances on one Redis: the first is SIGKILLed mid-review, the second 
   hold.release(); // the dead process's request is dropped by the fake
 
   const run = await until(() => fake.runsFor(HEAD).find((r) => r.status === 'completed'), 30_000);
-  const recoveredMs = run.completedAt! - killedAt;
-  console.log(`kill -9 → check run completed by the second instance in ${recoveredMs} ms (stalled interval ${stalledMs} ms)`);
+  const resumed = fake.callsTo('PATCH', /\/check-runs\/\d+$/).filter((c) => c.body.status === 'in_progress')[1];
+  console.log(
+    `kill -9 → job picked up by the second instance after ${resumed.at - killedAt} ms, check run completed after ${run.completedAt! - killedAt} ms (stalled interval ${stalledMs} ms)`,
+  );
   expect(fake.runsFor(HEAD)).toHaveLength(1);
   expect(run.history).toEqual(['queued', 'in_progress', 'in_progress', 'completed']);
   expect(run.conclusion).toBe('failure');
