@@ -59,7 +59,9 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
+  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body) };
+  if (status === 413) headers.connection = 'close'; // the rest of the body is not wanted
+  res.writeHead(status, headers).end(body);
 }
 
 async function handleWebhook(req: IncomingMessage, res: ServerResponse, options: HttpOptions): Promise<void> {
@@ -118,8 +120,12 @@ async function health(options: HttpOptions): Promise<{ status: number; body: Rec
   };
 }
 
+/** A client must send its headers within this long and its whole request within `REQUEST_TIMEOUT_MS`. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export function createHttpServer(options: HttpOptions): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = async (): Promise<void> => {
       if (req.method === 'POST' && path === options.webhookPath) return handleWebhook(req, res, options);
@@ -138,4 +144,7 @@ export function createHttpServer(options: HttpOptions): Server {
       send(res, 500, 'internal error\n');
     });
   });
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  return server;
 }

@@ -77,6 +77,13 @@ export async function acceptReview(github: GitHub, request: ReviewRequest, deps:
     await deps.queue.setLatestHead(pullKey, request.headSha);
     const queued = await deps.queue.add(data);
     log.info(queued ? 'threadlint: review queued' : 'threadlint: same head already queued; not queued again');
+    if (!queued && data.checkRunId !== undefined) {
+      // The job that is already queued has a check run of its own; this one must not wait forever.
+      const summary = `Another run of threadlint is already reviewing ${request.headSha.slice(0, 7)}; its check run has the result.`;
+      await completeCheckRun(github, repo, data.checkRunId, 'neutral', { title: 'Already queued', summary }).catch((e: unknown) =>
+        log.error(errorFields(e), 'threadlint: could not complete the duplicate check run'),
+      );
+    }
     return queued ? 'queued' : 'duplicate';
   } catch (error) {
     log.error(errorFields(error), 'threadlint: review could not be queued');

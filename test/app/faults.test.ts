@@ -221,6 +221,23 @@ describe('intake', () => {
     expectSettled({ comments: 2 });
   });
 
+  test('a head whose job is still queued when its acceptance is forgotten: the extra check run ends neutral', async () => {
+    const forgetful = { claim: async () => true, release: async () => undefined };
+    harness = await startHarness(fake, { seen: forgetful });
+    const hold = fake.hold('GET', /\/pulls\/2\/files/);
+    await harness.deliver('pull_request', pullRequestPayload('opened'), 'f-1');
+    await hold.arrived;
+    await harness.deliver('pull_request', pullRequestPayload('opened'), 'f-2');
+    hold.release();
+    await harness.app.idle();
+    const runs = fake.runsFor(HEAD);
+    expect(runs.map((r) => [r.conclusion, r.output.title])).toEqual([
+      ['failure', '2 errors in 1 file'],
+      ['neutral', 'Already queued'],
+    ]);
+    expectSettled({ comments: 2 });
+  });
+
   test('a body over the limit is refused before it is read, whatever content-length says', async () => {
     harness = await startHarness(fake, { maxBodyBytes: 64 * 1024 });
     const big = JSON.stringify({ ...pullRequestPayload('opened'), padding: 'x'.repeat(200 * 1024) });
