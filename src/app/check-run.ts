@@ -6,6 +6,7 @@
 import type { FailOn, FileNote, Finding, RuleMeta, Severity } from '../lint/index.js';
 import { failsAt } from '../config/resolve.js';
 import type { GitHub, RepoRef } from './github.js';
+import { writeOnce } from './write-once.js';
 
 export const CHECK_NAME = 'threadlint';
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -27,9 +28,20 @@ export interface Annotation {
 
 const LEVEL: Record<Severity, Annotation['annotation_level']> = { error: 'failure', warning: 'warning', notice: 'notice' };
 
-/** `failure` when a kept finding is at or above `fail_on`, else `success`. */
-export function conclusionFor(findings: readonly Finding[], failOn: FailOn): Conclusion {
-  return findings.some((f) => failsAt(f.severity, failOn)) ? 'failure' : 'success';
+/**
+ * `failure` when a kept finding is at or above `fail_on`; otherwise `neutral` when a
+ * file could not be analysed (the check cannot vouch for it), else `success`.
+ */
+export function conclusionFor(findings: readonly Finding[], failOn: FailOn, incomplete = false): Conclusion {
+  if (findings.some((f) => failsAt(f.severity, failOn))) return 'failure';
+  return incomplete ? 'neutral' : 'success';
+}
+
+/** Note kinds that mean a file was not (fully) analysed. */
+const NOT_ANALYSED_NOTES: ReadonlySet<string> = new Set(['crash', 'unreadable', 'too-large', 'budget', 'syntax-error']);
+
+export function notAnalysedNotes(notes: readonly FileNote[]): FileNote[] {
+  return notes.filter((n) => NOT_ANALYSED_NOTES.has(n.kind));
 }
 
 export function toAnnotation(finding: Finding): Annotation {
@@ -59,6 +71,8 @@ export function batches<T>(items: readonly T[], size = ANNOTATIONS_PER_REQUEST):
 export interface SkippedFile {
   path: string;
   reason: string;
+  /** True when the file was analysed after all (e.g. without a patch: annotations only). */
+  analysed?: boolean;
 }
 
 export interface SummaryInput {
@@ -150,7 +164,9 @@ export function renderSummary(input: SummaryInput): string {
   const verdict =
     input.conclusion === 'failure'
       ? `failure: at least one finding is at or above \`fail_on: ${input.failOn}\`.`
-      : `success: nothing at or above \`fail_on: ${input.failOn}\`.`;
+      : input.conclusion === 'neutral'
+        ? `neutral: nothing at or above \`fail_on: ${input.failOn}\` in what was analysed, but some files could not be analysed (listed below).`
+        : `success: nothing at or above \`fail_on: ${input.failOn}\`.`;
   lines.push('', `Conclusion: ${verdict}`);
   const skipped = [
     ...input.skipped.map((s) => `| ${code(s.path)} | ${s.reason.replace(/\|/g, '\\|')} |`),
@@ -173,41 +189,82 @@ export interface CheckOutput {
   summary: string;
 }
 
-/** Opens the check run for a head SHA. Returns its id. */
-export async function startCheckRun(github: GitHub, repo: RepoRef, headSha: string): Promise<number> {
-  const { data } = await github.rest.checks.create({
+/** The check run this app created for `externalId` (a job's key) on a head, if any. */
+export async function findCheckRun(github: GitHub, repo: RepoRef, headSha: string, externalId: string): Promise<number | undefined> {
+  const runs = await github.paginate(github.rest.checks.listForRef, {
     ...repo,
-    name: CHECK_NAME,
-    head_sha: headSha,
-    status: 'in_progress',
-    started_at: new Date().toISOString(),
+    ref: headSha,
+    check_name: CHECK_NAME,
+    filter: 'all',
+    per_page: 100,
   });
-  return data.id;
-}
-
-/** A check run that is done before it starts (superseded work): one request. */
-export async function createCompletedCheckRun(
-  github: GitHub,
-  repo: RepoRef,
-  headSha: string,
-  conclusion: Conclusion,
-  output: CheckOutput,
-): Promise<number> {
-  const { data } = await github.rest.checks.create({
-    ...repo,
-    name: CHECK_NAME,
-    head_sha: headSha,
-    status: 'completed',
-    conclusion,
-    completed_at: new Date().toISOString(),
-    output: { title: output.title, summary: truncate(output.summary) },
-  });
-  return data.id;
+  return runs.find((run) => run.external_id === externalId)?.id;
 }
 
 /**
- * Completes the check run with its first 50 annotations, then appends the rest 50 at
- * a time (the Checks API adds annotations on each update). Returns the request count.
+ * Creates the check run `queued` when the webhook is accepted, so a waiting pull
+ * request shows it is waiting. Safe to repeat: a create whose answer was lost is
+ * looked up by `external_id` before it is tried again.
+ */
+export async function createQueuedCheckRun(
+  github: GitHub,
+  repo: RepoRef,
+  headSha: string,
+  externalId: string,
+  options: { quickMs?: number } = {},
+): Promise<number> {
+  // `quickMs`: one try within that time, no waiting for retry-after (inside a webhook answer).
+  const quick = options.quickMs !== undefined ? { request: { retries: 0, signal: AbortSignal.timeout(options.quickMs) } } : {};
+  return writeOnce(
+    async () => {
+      const { data } = await github.rest.checks.create({
+        ...quick,
+        ...repo,
+        name: CHECK_NAME,
+        head_sha: headSha,
+        external_id: externalId,
+        status: 'queued',
+        output: { title: 'Queued', summary: `threadlint will review ${headSha.slice(0, 7)} shortly.` },
+      });
+      return data.id;
+    },
+    () => findCheckRun(github, repo, headSha, externalId),
+    options.quickMs !== undefined ? { attempts: 1, delayMs: 200 } : {},
+  );
+}
+
+/** The job started: the check run shows it. */
+export async function markInProgress(github: GitHub, repo: RepoRef, checkRunId: number): Promise<void> {
+  await github.rest.checks.update({
+    ...repo,
+    check_run_id: checkRunId,
+    status: 'in_progress',
+    started_at: new Date().toISOString(),
+    output: { title: 'Reviewing', summary: 'threadlint is reviewing this commit.' },
+  });
+}
+
+/** The job went back to the queue (shutdown, or a retry after an error): the check run says so. */
+export async function markRequeued(github: GitHub, repo: RepoRef, checkRunId: number, why: string): Promise<void> {
+  await github.rest.checks.update({
+    ...repo,
+    check_run_id: checkRunId,
+    status: 'queued',
+    output: { title: 'Queued again', summary: truncate(why) },
+  });
+}
+
+/** Annotations already sent on a check run, so a failure part way knows what is left. */
+export interface CompletionProgress {
+  annotationsSent: number;
+  completed: boolean;
+}
+
+/**
+ * Sends the annotations 50 per request (the Checks API appends them on each update)
+ * and completes the check run with the last batch, never before: a batch that fails
+ * leaves the run open for the caller to complete with what is known. Resumes after
+ * `progress.annotationsSent`. Returns the request count.
  */
 export async function completeCheckRun(
   github: GitHub,
@@ -216,21 +273,26 @@ export async function completeCheckRun(
   conclusion: Conclusion,
   output: CheckOutput,
   annotations: readonly Annotation[] = [],
-  state: { completed: boolean } = { completed: false },
+  progress: CompletionProgress = { annotationsSent: 0, completed: false },
 ): Promise<number> {
-  const [first = [], ...rest] = batches(annotations);
   const base = { title: output.title, summary: truncate(output.summary) };
+  const pending = batches(annotations.slice(progress.annotationsSent));
+  let requests = 0;
+  for (let i = 0; i < pending.length - 1; i++) {
+    await github.rest.checks.update({ ...repo, check_run_id: checkRunId, output: { ...base, annotations: pending[i] } });
+    progress.annotationsSent += pending[i].length;
+    requests++;
+  }
+  const last = pending[pending.length - 1] ?? [];
   await github.rest.checks.update({
     ...repo,
     check_run_id: checkRunId,
     status: 'completed',
     conclusion,
     completed_at: new Date().toISOString(),
-    output: first.length > 0 ? { ...base, annotations: first } : base,
+    output: last.length > 0 ? { ...base, annotations: last } : base,
   });
-  state.completed = true;
-  for (const batch of rest) {
-    await github.rest.checks.update({ ...repo, check_run_id: checkRunId, output: { ...base, annotations: batch } });
-  }
-  return 1 + rest.length;
+  progress.annotationsSent += last.length;
+  progress.completed = true;
+  return requests + 1;
 }

@@ -2,13 +2,41 @@
  * The repository's `.github/threadlint.yml`, read the way Probot's `context.config`
  * reads it (the same plugin, so `_extends: org/.github` and the org-wide `.github`
  * repository work), validated by the one config schema. The raw file is fetched only
- * when the config is invalid, to put the line number in the error.
+ * when the config is invalid, to put the line number in the error. An `_extends` chain
+ * longer than `MAX_EXTENDS` is refused with an error naming the limit.
  */
+import { composeConfigGet } from '@probot/octokit-plugin-config';
 import { formatConfigError, validateConfigObject } from '../config/load.js';
 import type { ThreadlintConfig } from '../lint/index.js';
 import { messageOf, statusOf, type GitHub, type RepoRef } from './github.js';
 
 export const CONFIG_PATH = '.github/threadlint.yml';
+/** `_extends` hops followed at most. */
+export const MAX_EXTENDS = 5;
+
+class ExtendsTooDeep extends Error {}
+
+/**
+ * `github` for the config plugin, counting the files it reads: the repository's own
+ * file, the org's `.github` when there is none, then one per `_extends` hop.
+ */
+function depthLimited(github: GitHub): Parameters<typeof composeConfigGet>[0] {
+  let reads = 0;
+  let base = 1;
+  const request = async (...args: Parameters<GitHub['request']>) => {
+    reads++;
+    if (reads > base + MAX_EXTENDS) {
+      throw new ExtendsTooDeep(`\`_extends\` chain is longer than ${MAX_EXTENDS} files; shorten it (each \`_extends\` is one hop).`);
+    }
+    try {
+      return await github.request(...args);
+    } catch (error) {
+      if (reads === 1 && statusOf(error) === 404) base = 2; // the org's .github file is read next
+      throw error;
+    }
+  };
+  return { request: Object.assign(request, { endpoint: github.request.endpoint }) } as unknown as Parameters<typeof composeConfigGet>[0];
+}
 
 export type ConfigOutcome =
   | { ok: true; config: ThreadlintConfig; source: string }
@@ -41,7 +69,7 @@ export async function loadRepoConfig(github: GitHub, repo: RepoRef, knownRuleIds
   let files: ConfigFile[];
   let merged: unknown;
   try {
-    const result = await github.config.get({
+    const result = await composeConfigGet(depthLimited(github), {
       owner: repo.owner,
       repo: repo.repo,
       path: CONFIG_PATH,

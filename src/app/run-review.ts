@@ -1,9 +1,13 @@
 /**
- * One review of one head SHA: check run in progress → config → changed files →
- * head contents → engine → findings mapped onto the diff → one review → check run
- * completed. Whatever happens, the check run ends completed (try/catch around the
- * pipeline), and a refused review never loses a finding: every finding is also an
- * annotation.
+ * One review of one head SHA, on a check run that already exists (created `queued` when
+ * the webhook was accepted): config → changed files → head contents and the rest of
+ * the repository as context → engine → findings mapped onto the diff → one review →
+ * check run completed with its last annotation batch.
+ *
+ * It throws on failure and leaves the check run to `review-job.ts`, which knows whether
+ * the job will be tried again; `progress` tells it what is already known (the findings,
+ * the annotations already sent), so a failure late in the run still ends the check run
+ * with every finding.
  */
 import type { Logger } from 'probot';
 import type { AnalysisResult, AnalyzeOptions, DiffFile, Finding, RuleMeta, SourceFile, ThreadlintConfig } from '../lint/index.js';
@@ -14,20 +18,23 @@ import {
   completeCheckRun,
   conclusionFor,
   countBySeverity,
-  createCompletedCheckRun,
+  notAnalysedNotes,
   renderSummary,
-  startCheckRun,
   summaryTitle,
   toAnnotation,
   type CheckOutput,
+  type CompletionProgress,
   type Conclusion,
   type SkippedFile,
 } from './check-run.js';
 import { byImportance, normalizeFingerprint, planComments, type CommentFileInfo, type ReviewComment } from './comments.js';
 import { loadRepoConfig } from './config.js';
+import { loadContext, type ContextCache } from './context-files.js';
+import { describeError, errorFields } from './errors.js';
 import { fetchContents, listChangedFiles, MAX_LISTED_FILES, type ChangedFile } from './github-files.js';
-import { messageOf, statusOf, type GitHub, type RepoRef } from './github.js';
+import { type GitHub, type RepoRef } from './github.js';
 import { listPreviousThreads, resolveThreads, threadsToResolve, type PreviousThread } from './previous-comments.js';
+import { writeOnce } from './write-once.js';
 
 /** The engine's public API as the app uses it; injected so tests can swap it. */
 export interface Engine {
@@ -46,8 +53,27 @@ export interface ReviewContext {
   github: GitHub;
   log: Logger;
   engine: Engine;
+  checkRunId: number;
+  /** The job's key: the review's hidden marker, so a lost answer can be looked up. */
+  jobKey: string;
   /** The newer head SHA of the pull request, once this run is superseded. */
-  supersededBy: () => string | undefined;
+  supersededBy: () => Promise<string | undefined>;
+  /** Aborted when the process shuts down: the run stops at the next stage. */
+  signal?: AbortSignal;
+  contextCache: ContextCache;
+  /** Worker threads for the analysis (0: in this thread), so the event loop stays free for webhooks and queue locks. */
+  analysisThreads?: number;
+  /** Filled in as the run goes, for whoever completes the check run after a failure. */
+  progress?: ReviewProgress;
+}
+
+export interface ReviewProgress {
+  result?: PipelineResult;
+  completion: CompletionProgress;
+}
+
+export function newProgress(): ReviewProgress {
+  return { completion: { annotationsSent: 0, completed: false } };
 }
 
 export interface ReviewOutcome {
@@ -55,11 +81,21 @@ export interface ReviewOutcome {
   findings: number;
   comments: number;
   requests: number;
+  contextFiles: number;
 }
 
-class Superseded extends Error {
+export class Superseded extends Error {
   constructor(readonly by: string) {
     super(`superseded by ${by}`);
+    this.name = 'Superseded';
+  }
+}
+
+/** The process is shutting down: the run stops and the job goes back to the queue. */
+export class Interrupted extends Error {
+  constructor(reason: unknown) {
+    super(reason instanceof Error ? reason.message : 'interrupted');
+    this.name = 'Interrupted';
   }
 }
 
@@ -68,11 +104,6 @@ export function supersededOutput(by: string): CheckOutput {
     title: `Superseded by ${by.slice(0, 7)}`,
     summary: `A newer push (${by}) arrived before this run finished; threadlint reviews that commit instead.`,
   };
-}
-
-/** A check run for work that was superseded before it started. */
-export async function skipSuperseded(github: GitHub, target: ReviewTarget, by: string): Promise<void> {
-  await createCompletedCheckRun(github, target.repo, target.headSha, 'neutral', supersededOutput(by));
 }
 
 /** Counts the requests a run makes, for the log line and the tests. */
@@ -84,47 +115,58 @@ function countRequests(github: GitHub): () => number {
   return () => count;
 }
 
+/** Waits for `promise`, or throws `Interrupted` as soon as `signal` aborts. */
+function unlessInterrupted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new Interrupted(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Interrupted(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export async function runReview(target: ReviewTarget, ctx: ReviewContext): Promise<ReviewOutcome> {
   const { github, log } = ctx;
   const requests = countRequests(github);
-  const checkRunId = await startCheckRun(github, target.repo, target.headSha);
-  const state = { completed: false };
-  try {
-    const result = await reviewPipeline(target, ctx);
-    await completeCheckRun(github, target.repo, checkRunId, result.conclusion, result.output, result.annotations, state);
-    const outcome = { conclusion: result.conclusion, findings: result.findings, comments: result.comments, requests: requests() };
-    log.info(outcome, `threadlint: ${result.output.title}`);
-    return outcome;
-  } catch (error) {
-    if (state.completed) throw error; // only a later annotation batch failed
-    const superseded = error instanceof Superseded;
-    const conclusion: Conclusion = superseded ? 'neutral' : 'failure';
-    const output = superseded
-      ? supersededOutput(error.by)
-      : {
-          title: 'threadlint could not finish',
-          summary:
-            `threadlint failed while reviewing ${target.headSha.slice(0, 7)}: ${messageOf(error)}\n\n` +
-            'Nothing was analysed to completion, so the check fails rather than passing unreviewed code. ' +
-            'Use "Re-run" on this check to try again.',
-        };
-    if (superseded) log.info(`threadlint: run superseded by ${error.by}`);
-    else log.error({ err: error }, 'threadlint: run failed');
-    await completeCheckRun(github, target.repo, checkRunId, conclusion, output, [], state);
-    return { conclusion, findings: 0, comments: 0, requests: requests() };
-  }
+  const progress = (ctx.progress ??= newProgress());
+  const result = await reviewPipeline(target, ctx);
+  progress.result = result;
+  await checkpoint(ctx);
+  await completeCheckRun(github, target.repo, ctx.checkRunId, result.conclusion, result.output, result.annotations, progress.completion);
+  const outcome = {
+    conclusion: result.conclusion,
+    findings: result.findings,
+    comments: result.comments,
+    requests: requests(),
+    contextFiles: result.contextFiles,
+  };
+  log.info(outcome, `threadlint: ${result.output.title}`);
+  return outcome;
 }
 
-interface PipelineResult {
+export interface PipelineResult {
   conclusion: Conclusion;
   output: CheckOutput;
   annotations: ReturnType<typeof toAnnotation>[];
   findings: number;
   comments: number;
+  contextFiles: number;
 }
 
-function throwIfSuperseded(ctx: ReviewContext): void {
-  const by = ctx.supersededBy();
+/** Between stages: stop for a shutdown or a newer push. */
+async function checkpoint(ctx: ReviewContext): Promise<void> {
+  if (ctx.signal?.aborted) throw new Interrupted(ctx.signal.reason);
+  const by = await ctx.supersededBy();
   if (by) throw new Superseded(by);
 }
 
@@ -175,6 +217,7 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
       annotations: [],
       findings: 0,
       comments: 0,
+      contextFiles: 0,
     };
   }
   const config = loaded.config;
@@ -183,38 +226,57 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
   const { selected, otherFiles } = selectFiles(changed, config);
   const remarks = changed.length >= MAX_LISTED_FILES ? [`GitHub lists only the first ${MAX_LISTED_FILES} changed files; later files were not analysed.`] : [];
   log.info({ changed: changed.length, python: selected.length }, 'threadlint: files listed');
-  throwIfSuperseded(ctx);
+  await checkpoint(ctx);
 
   // Earlier threads are only needed once there is something to compare; fetch them alongside the contents.
   const threadsPromise: Promise<PreviousThread[]> =
     selected.length > 0 ? listPreviousThreads(github, repo, pullNumber) : Promise.resolve([]);
   threadsPromise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
-  const contents = await fetchContents(github, repo, headSha, selected);
+  // The tree listing gives every file's size (so big changed files are never downloaded)
+  // and, with `context: true`, the rest of the repository for cross-file facts.
+  const context =
+    selected.length > 0
+      ? await unlessInterrupted(loadContext(github, repo, headSha, config, new Set(selected.map((f) => f.path)), { cache: ctx.contextCache }), ctx.signal)
+      : undefined;
+  if (context?.remark) remarks.push(context.remark);
+  else if (context && context.files.length > 0) {
+    remarks.push(`Context: ${context.files.length} other Python files of the repository were read for cross-file facts (${context.fetched} fetched, the rest cached); findings are reported on changed files only.`);
+  }
+  const knownSizes = new Map([...(context?.entries.values() ?? [])].map((e) => [e.path, e.size]));
+  const contents = await unlessInterrupted(fetchContents(github, repo, headSha, selected, { knownSizes }), ctx.signal);
   const previous = await threadsPromise;
-  throwIfSuperseded(ctx);
+  await checkpoint(ctx);
 
   const byPath = new Map(selected.map((f) => [f.path, f]));
   const diff = new Map<string, DiffFile>();
   const skipped: SkippedFile[] = [...contents.skipped];
+  const notFetched = new Set(contents.skipped.map((s) => s.path));
   for (const file of selected) {
+    if (notFetched.has(file.path)) continue;
     if (lacksPatch(file)) {
-      skipped.push({ path: file.path, reason: 'GitHub sent no patch (diff too large): analysed, findings reported as annotations only' });
+      skipped.push({ path: file.path, reason: 'GitHub sent no patch (diff too large): analysed, findings reported as annotations only', analysed: true });
       continue;
     }
     try {
       diff.set(file.path, parsePatch(file.patch ?? '', file.path, file.previousPath, DIFF_STATUS[file.status] ?? 'modified'));
     } catch (error) {
-      skipped.push({ path: file.path, reason: `patch could not be read (${messageOf(error)}): annotations only` });
+      skipped.push({ path: file.path, reason: `patch could not be read (${describeError(error)}): annotations only`, analysed: true });
     }
   }
 
   // The engine gets the diff so rules that compare files know which side changed (and
   // that only part of the code is in view); filtering by mode happens below, here.
+  // Context files feed the engine's project step only; it never reports on them.
+  const contextFiles = context?.files ?? [];
+  const options: AnalyzeOptions = { config: { ...config, filter_mode: 'nofilter' }, diff };
+  // A server keeps its event loop free: with threads, even a small run goes to them.
+  if (ctx.analysisThreads) Object.assign(options, { jobs: ctx.analysisThreads, inThreadBelowBytes: 0 });
+  if (contextFiles.length > 0) options.context = contextFiles;
   const analysis =
     contents.files.length > 0
-      ? await engine.analyze(contents.files, { config: { ...config, filter_mode: 'nofilter' }, diff })
+      ? await unlessInterrupted(engine.analyze(contents.files, options), ctx.signal)
       : { findings: [], notes: [], filesAnalyzed: 0 };
-  throwIfSuperseded(ctx);
+  await checkpoint(ctx);
   const withoutPatch = analysis.findings.filter((f) => !diff.has(f.path) && byPath.has(f.path));
   const findings = [...filterFindings(analysis.findings.filter((f) => diff.has(f.path)), diff, config.filter_mode), ...withoutPatch].sort(byImportance);
 
@@ -230,11 +292,12 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
 
   let reviewError: string | undefined;
   if (plan.comments.length > 0) {
-    throwIfSuperseded(ctx);
-    reviewError = await postReview(github, target, config, plan.comments, plan.commented, log);
+    await checkpoint(ctx);
+    reviewError = await postReview(github, target, ctx.jobKey, config, plan.comments, plan.commented, log);
   }
 
-  const crashed = new Set(analysis.notes.filter((n) => n.kind === 'crash' || n.kind === 'unreadable').map((n) => n.path));
+  const notAnalysed = notAnalysedNotes(analysis.notes);
+  const crashed = new Set(notAnalysed.map((n) => n.path));
   const analysedPaths = new Set(contents.files.map((f) => f.path).filter((p) => !crashed.has(p)));
   const current = new Set(analysis.findings.map((f) => normalizeFingerprint(f.fingerprint)));
   const stale = threadsToResolve(previous, current, analysedPaths);
@@ -244,11 +307,13 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
       await resolveThreads(github, stale);
       resolvedThreads = stale.length;
     } catch (error) {
-      log.warn({ err: error }, 'threadlint: could not resolve review threads');
+      log.warn(errorFields(error), 'threadlint: could not resolve review threads');
     }
   }
 
-  const conclusion = conclusionFor(findings, config.fail_on);
+  // A file that could not be analysed leaves the check unable to vouch for it: neutral at best.
+  const incomplete = notAnalysed.length > 0 || skipped.some((s) => !s.analysed);
+  const conclusion = conclusionFor(findings, config.fail_on, incomplete);
   const summary = renderSummary({
     headSha,
     failOn: config.fail_on,
@@ -273,17 +338,32 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
     annotations: findings.map(toAnnotation),
     findings: findings.length,
     comments: reviewError ? 0 : plan.comments.length,
+    contextFiles: contextFiles.length,
   };
+}
+
+/** The hidden marker in a review's body: which job posted it. */
+export function reviewMarker(jobKey: string): string {
+  return `<!-- threadlint:review=${jobKey.replace(/[^A-Za-z0-9._\-/#@~]/g, '_')} -->`;
+}
+
+/** The review the job already posted, if GitHub carried out a POST whose answer was lost. */
+async function findReview(github: GitHub, target: ReviewTarget, marker: string): Promise<number | undefined> {
+  const reviews = await github.paginate(github.rest.pulls.listReviews, { ...target.repo, pull_number: target.pullNumber, per_page: 100 });
+  return reviews.find((r) => (r.body ?? '').includes(marker))?.id;
 }
 
 /**
  * One review holding every inline comment. Returns an error text instead of throwing:
  * a refused review (422: a line GitHub does not consider part of the diff) or a
- * persistent GitHub error leaves the findings in the check run's annotations.
+ * persistent GitHub error leaves the findings in the check run's annotations. A review
+ * whose answer was lost (5xx, timeout) is looked up by its marker before it is posted
+ * again, so it is never posted twice.
  */
 async function postReview(
   github: GitHub,
   target: ReviewTarget,
+  jobKey: string,
   config: ThreadlintConfig,
   comments: ReviewComment[],
   commented: Finding[],
@@ -291,19 +371,25 @@ async function postReview(
 ): Promise<string | undefined> {
   const hasError = commented.some((f) => f.severity === 'error');
   const event = config.review_event === 'REQUEST_CHANGES' && hasError ? 'REQUEST_CHANGES' : 'COMMENT';
+  const marker = reviewMarker(jobKey);
   try {
-    await github.rest.pulls.createReview({
-      ...target.repo,
-      pull_number: target.pullNumber,
-      commit_id: target.headSha,
-      event,
-      body: `threadlint found ${countBySeverity(commented)} on this push. The check run lists every finding.`,
-      comments,
-    });
+    await writeOnce(
+      async () => {
+        const { data } = await github.rest.pulls.createReview({
+          ...target.repo,
+          pull_number: target.pullNumber,
+          commit_id: target.headSha,
+          event,
+          body: `threadlint found ${countBySeverity(commented)} on this push. The check run lists every finding.\n\n${marker}`,
+          comments,
+        });
+        return data.id;
+      },
+      () => findReview(github, target, marker),
+    );
     return undefined;
   } catch (error) {
-    const status = statusOf(error);
-    log.warn({ err: error, status }, 'threadlint: review refused; findings stay in the check run');
-    return status ? `HTTP ${status}: ${messageOf(error)}` : messageOf(error);
+    log.warn(errorFields(error), 'threadlint: review not posted; findings stay in the check run');
+    return describeError(error);
   }
 }

@@ -3,7 +3,7 @@
  * webhook payloads: what it asks GitHub and exactly what it sends.
  */
 import nock from 'nock';
-import { createThreadlintApp, type ThreadlintApp } from '../../src/app/index.js';
+import type { ThreadlintApp } from '../../src/app/index.js';
 import {
   CHECK_RUN_ID,
   HEAD_SHA,
@@ -21,8 +21,10 @@ import {
   mockListFiles,
   mockNoConfig,
   mockThreads,
+  mockTree,
   mockUpdateCheckRun,
   pullRequestPayload,
+  testApp,
   testProbot,
   type LogLine,
   type PrFile,
@@ -62,11 +64,11 @@ afterEach(() => {
 });
 
 async function deliver(name: string, payload: unknown, id = 'delivery-1', app?: ThreadlintApp): Promise<ThreadlintApp> {
-  const threadlint = app ?? createThreadlintApp();
+  const threadlint = app ?? testApp();
   const probot = testProbot({ log: capturingLogger(logLines) });
   await probot.load(threadlint);
   await probot.receive({ id, name, payload } as never);
-  await threadlint.scheduler.idle();
+  await threadlint.idle();
   return threadlint;
 }
 
@@ -86,17 +88,24 @@ describe('pull_request.opened with a TL301 finding', () => {
     await deliver('pull_request', pullRequestPayload('opened'));
 
     expect(recorder.bodiesOf('POST', `${REPO_PATH}/check-runs`)).toEqual([
-      { name: 'threadlint', head_sha: HEAD_SHA, status: 'in_progress', started_at: expect.any(String) },
+      {
+        name: 'threadlint',
+        head_sha: HEAD_SHA,
+        external_id: `Codertocat/Hello-World#${PR}@${HEAD_SHA}`,
+        status: 'queued',
+        output: { title: 'Queued', summary: 'threadlint will review ec26c3e shortly.' },
+      },
     ]);
     expect(recorder.bodiesOf('POST', `${REPO_PATH}/pulls/${PR}/reviews`)).toEqual([
       {
         commit_id: HEAD_SHA,
         event: 'COMMENT',
-        body: 'threadlint found 1 error on this push. The check run lists every finding.',
+        body: `threadlint found 1 error on this push. The check run lists every finding.\n\n<!-- threadlint:review=Codertocat/Hello-World#${PR}@${HEAD_SHA} -->`,
         comments: [{ path: 'app/worker.py', line: 9, side: 'RIGHT', body: EXPECTED_COMMENT_BODY }],
       },
     ]);
-    const [update] = recorder.bodiesOf('PATCH', `${REPO_PATH}/check-runs/${CHECK_RUN_ID}`);
+    const [start, update] = recorder.bodiesOf('PATCH', `${REPO_PATH}/check-runs/${CHECK_RUN_ID}`);
+    expect(start).toEqual({ status: 'in_progress', started_at: expect.any(String), output: { title: 'Reviewing', summary: 'threadlint is reviewing this commit.' } });
     expect(update).toEqual({
       status: 'completed',
       conclusion: 'failure',
@@ -136,12 +145,13 @@ describe('pull_request.opened with a TL301 finding', () => {
     // the per-delivery log names the delivery, repository, PR and head
     const done = logLines.find((l) => l.msg === 'threadlint: 1 error in 1 file')!;
     expect(done.bindings).toMatchObject({ delivery: 'delivery-1', repo: 'Codertocat/Hello-World', pr: PR, sha: HEAD_SHA });
-    expect(done.fields).toEqual({ conclusion: 'failure', findings: 1, comments: 1, requests: 8 });
-    expect(recorder.requests).toHaveLength(8);
+    expect(done.fields).toEqual({ conclusion: 'failure', findings: 1, comments: 1, requests: 8, contextFiles: 0 });
+    expect(recorder.requests).toHaveLength(10); // plus creating the check run and marking it in progress
   });
 });
 
-const checkRunUpdates = () => recorder.bodiesOf('PATCH', `${REPO_PATH}/check-runs/${CHECK_RUN_ID}`);
+/** Updates of the check run after the job marked it in progress. */
+const checkRunUpdates = () => recorder.bodiesOf('PATCH', `${REPO_PATH}/check-runs/${CHECK_RUN_ID}`).filter((b) => b.status !== 'in_progress');
 const reviews = () => recorder.bodiesOf('POST', `${REPO_PATH}/pulls/${PR}/reviews`);
 
 describe('events', () => {
@@ -177,39 +187,14 @@ describe('events', () => {
 
   test('a redelivered webhook (same delivery id) runs once', async () => {
     mockFullRun(recorder.scope(), [{ filename: 'worker.py', content: RUN_CALLED }], { review: true });
-    const app = createThreadlintApp();
+    const app = testApp();
     const probot = testProbot({ log: capturingLogger(logLines) });
     await probot.load(app);
     await probot.receive({ id: 'same', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
     await probot.receive({ id: 'same', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
-    await app.scheduler.idle();
+    await app.idle();
     expect(reviews()).toHaveLength(1);
     expect(recorder.bodiesOf('POST', `${REPO_PATH}/check-runs`)).toHaveLength(1);
-  });
-
-  test('a quick second push supersedes the queued first one; same-head events do not double-post', async () => {
-    const scope = recorder.scope();
-    const NEW_SHA = 'f'.repeat(40);
-    // the first push never starts: its check run is created already completed as neutral
-    scope.post(`${REPO_PATH}/check-runs`, (b) => b.head_sha === HEAD_SHA).reply(201, { id: 1 });
-    mockFullRun(scope, [{ filename: 'worker.py', content: RUN_CALLED }], { review: true });
-    const app = createThreadlintApp({ concurrency: 1 });
-    const probot = testProbot({ log: capturingLogger(logLines) });
-    await probot.load(app);
-    // Hold the single worker so both pushes queue behind it.
-    let release!: () => void;
-    app.scheduler.enqueue({ pullKey: 'other#1', headSha: 'x', run: () => new Promise<void>((r) => (release = r)), skip: async () => undefined });
-    await probot.receive({ id: 'd1', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
-    await probot.receive({ id: 'd2', name: 'pull_request', payload: pullRequestPayload('synchronize', { sha: NEW_SHA }) } as never);
-    await probot.receive({ id: 'd3', name: 'pull_request', payload: pullRequestPayload('synchronize', { sha: NEW_SHA }) } as never);
-    release();
-    await app.scheduler.idle();
-    const created = recorder.bodiesOf('POST', `${REPO_PATH}/check-runs`);
-    expect(created.map((b) => [b.head_sha, b.status, b.conclusion, b.output?.title])).toEqual([
-      [HEAD_SHA, 'completed', 'neutral', 'Superseded by fffffff'],
-      [NEW_SHA, 'in_progress', undefined, undefined],
-    ]);
-    expect(reviews().map((r) => r.commit_id)).toEqual([NEW_SHA]);
   });
 });
 
@@ -271,7 +256,7 @@ describe('what gets analysed', () => {
     expect(reviews()[0].comments).toHaveLength(25);
     const updates = checkRunUpdates();
     expect(updates.map((u) => u.output.annotations.length)).toEqual([50, 50, 20]);
-    expect(updates.map((u) => u.conclusion)).toEqual(['failure', undefined, undefined]);
+    expect(updates.map((u) => u.conclusion)).toEqual([undefined, undefined, 'failure']); // completed with the last batch
     expect(updates[0].output.summary).toContain('Review: 25 new inline comments; 95 over the `max_comments` limit.');
   });
 });
@@ -297,6 +282,7 @@ describe('configuration', () => {
     mockConfig(scope, 'suggestions: false\nreview_event: REQUEST_CHANGES\n');
     const files = [{ filename: 'app/worker.py', content: RUN_CALLED }];
     mockListFiles(scope, files);
+    mockTree(scope, files);
     mockBlobs(scope, files, 1);
     mockThreads(scope);
     mockCreateReview(scope);
@@ -334,12 +320,15 @@ describe('earlier pushes', () => {
 });
 
 describe('failures', () => {
-  test('a 500 from GitHub is retried, then the run succeeds', async () => {
+  test('a 500 on creating the check run: looked up by external_id before it is created again', async () => {
     const scope = recorder.scope();
     scope.post(`${REPO_PATH}/check-runs`).reply(500, { message: 'Server Error' });
+    const listed = `${REPO_PATH}/commits/${HEAD_SHA}/check-runs`;
+    scope.get(listed).query(true).times(2).reply(200, { total_count: 0, check_runs: [] });
     mockFullRun(scope, [{ filename: 'worker.py', content: CLEAN }]);
     await deliver('pull_request', pullRequestPayload('opened'));
     expect(recorder.bodiesOf('POST', `${REPO_PATH}/check-runs`)).toHaveLength(2);
+    expect(recorder.requests.filter((r) => r.path.startsWith(listed))).toHaveLength(2);
     expect(checkRunUpdates().map((u) => u.conclusion)).toEqual(['success']);
   });
 
@@ -349,6 +338,7 @@ describe('failures', () => {
     mockNoConfig(scope);
     const files = [{ filename: 'worker.py', content: RUN_CALLED }];
     mockListFiles(scope, files);
+    mockTree(scope, files);
     mockBlobs(scope, files, 1);
     mockThreads(scope);
     mockCreateReview(scope, 422);
@@ -370,7 +360,7 @@ describe('failures', () => {
     await deliver('pull_request', pullRequestPayload('opened'));
     const [update] = checkRunUpdates();
     expect([update.status, update.conclusion, update.output.title]).toEqual(['completed', 'failure', 'threadlint could not finish']);
-    expect(update.output.summary).toContain('threadlint failed while reviewing ec26c3e: Not Found');
+    expect(update.output.summary).toContain('threadlint failed while reviewing ec26c3e: HTTP 404: Not Found');
   });
 
   test('a crash on one file is named in the check run and the other files are still reviewed', async () => {
@@ -390,7 +380,7 @@ describe('failures', () => {
       ],
       { review: true },
     );
-    await deliver('pull_request', pullRequestPayload('opened'), 'd', createThreadlintApp({ engine: crashing }));
+    await deliver('pull_request', pullRequestPayload('opened'), 'd', testApp({ engine: crashing }));
     expect(reviews()[0].comments.map((c: { path: string }) => c.path)).toEqual(['worker.py']);
     expect(checkRunUpdates()[0].output.summary).toContain('| `bad.py` | crash: analysis failed: boom |');
   });
@@ -407,7 +397,7 @@ test('the engine is told what changed, so rules that compare files know the revi
     },
   };
   mockFullRun(recorder.scope(), [{ filename: 'worker.py', content: RUN_CALLED }], { review: true });
-  await deliver('pull_request', pullRequestPayload('opened'), 'd', createThreadlintApp({ engine: recording }));
+  await deliver('pull_request', pullRequestPayload('opened'), 'd', testApp({ engine: recording }));
   expect(seen).toHaveLength(1);
   expect(seen[0].config.filter_mode).toBe('nofilter');
   expect([...seen[0].diff!.keys()]).toEqual(['worker.py']);
@@ -415,11 +405,11 @@ test('the engine is told what changed, so rules that compare files know the revi
 });
 
 describe('request budget', () => {
-  // create check run, config (repo + org .github), list pages, blob queries, threads, review, check run updates
+  // create check run (queued), mark it in progress, config (repo + org .github), list pages, tree, blob queries, threads, review, check run updates
   test.each([
-    [1, 8],
-    [10, 8],
-    [120, 13],
+    [1, 10],
+    [10, 10],
+    [120, 15],
   ])('a pull request of %i changed Python files, each with a finding, costs %i requests', async (count, expected) => {
     const files = Array.from({ length: count }, (_, i) => ({ filename: `pkg/m${i}.py`, content: RUN_CALLED }));
     mockFullRun(recorder.scope(), files, { review: true, updates: Math.ceil(count / 50) });
@@ -434,17 +424,19 @@ test('a push that lands while a run is analysing supersedes it: neutral, no revi
   const files = [{ filename: 'app/worker.py', content: RUN_CALLED }];
   // old head: started, superseded after analysis
   scope.post(`${REPO_PATH}/check-runs`, (b) => b.head_sha === HEAD_SHA).reply(201, { id: 7 });
+  scope.patch(`${REPO_PATH}/check-runs/7`, (b) => b.status === 'in_progress').reply(200, { id: 7 });
   mockNoConfig(scope);
   mockListFiles(scope, files);
+  mockTree(scope, files);
   mockBlobs(scope, files, 1);
   mockThreads(scope);
   scope.patch(`${REPO_PATH}/check-runs/7`).reply(200, { id: 7 });
   // new head: the full run
-  mockFullRun(scope, files, { review: true });
+  mockFullRun(scope, files, { review: true, sha: NEW_SHA });
   const engine = await import('../../src/lint/index.js');
   const probot = testProbot({ log: capturingLogger(logLines) });
   let pushed = false;
-  const app = createThreadlintApp({
+  const app = testApp({
     engine: {
       ...engine,
       analyze: async (...args: Parameters<typeof engine.analyze>) => {
@@ -458,8 +450,9 @@ test('a push that lands while a run is analysing supersedes it: neutral, no revi
   });
   await probot.load(app);
   await probot.receive({ id: 'd1', name: 'pull_request', payload: pullRequestPayload('opened') } as never);
-  await app.scheduler.idle();
+  await app.idle();
   expect(recorder.bodiesOf('PATCH', `${REPO_PATH}/check-runs/7`).map((b) => [b.conclusion, b.output.title])).toEqual([
+    [undefined, 'Reviewing'],
     ['neutral', 'Superseded by eeeeeee'],
   ]);
   expect(reviews().map((r) => r.commit_id)).toEqual([NEW_SHA]);

@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { createNodeMiddleware } from 'probot';
-import { createThreadlintApp, type ThreadlintApp } from '../../src/app/index.js';
-import { PR, REPO_PATH, Recorder, mockFullRun, pullRequestPayload, testProbot } from './helpers/fake-github.js';
+import type { ThreadlintApp } from '../../src/app/index.js';
+import { PR, REPO_PATH, Recorder, mockFullRun, pullRequestPayload, testApp, testProbot } from './helpers/fake-github.js';
 
 const SECRET = 'webhook-secret';
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -22,7 +22,7 @@ beforeEach(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   recorder = new Recorder();
-  app = createThreadlintApp();
+  app = testApp();
   const probot = testProbot({ appId: 123, privateKey, secret: SECRET });
   const middleware = await createNodeMiddleware(app, { probot });
   server = createServer((req, res) => {
@@ -68,12 +68,12 @@ test('a signed pull_request webhook is answered, then reviewed with the real eng
 
   const response = await post(body, sign(body));
   expect(response.status).toBe(200);
-  await app.scheduler.idle();
+  await app.idle();
 
   const [review] = recorder.bodiesOf('POST', `${REPO_PATH}/pulls/${PR}/reviews`);
   expect(review.comments.map((c: { path: string; line: number }) => [c.path, c.line])).toEqual([['src/jobs.py', 9]]);
   expect(review.comments[0].body).toContain('```suggestion\nt.start()\n```');
-  const [update] = recorder.bodiesOf('PATCH', `${REPO_PATH}/check-runs/4242`);
+  const [, update] = recorder.bodiesOf('PATCH', `${REPO_PATH}/check-runs/4242`);
   expect([update.conclusion, update.output.title]).toEqual(['failure', '1 error in 1 file']);
 });
 
@@ -83,6 +83,6 @@ test('a webhook with a wrong signature is refused and GitHub is never called', a
   const response = await post(body, sign(`${body} `));
   expect(response.status).toBeGreaterThanOrEqual(400);
   expect(response.status).toBeLessThan(500);
-  await app.scheduler.idle();
+  await app.idle();
   expect(recorder.requests).toEqual([]);
 });

@@ -4,8 +4,13 @@
  * each body against GitHub's REST and GraphQL descriptions.
  */
 import nock from 'nock';
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Probot, ProbotOctokit, type Logger } from 'probot';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Probot, type Logger } from 'probot';
+import { appOctokit } from '../../../src/app/github-client.js';
+import { createThreadlintApp, type AppOptions, type ThreadlintApp } from '../../../src/app/index.js';
 import { validateGraphqlRequest, validateRestRequest } from './github-schemas.js';
 
 const require = createRequire(import.meta.url);
@@ -88,15 +93,16 @@ export function capturingLogger(lines: LogLine[] = [], bindings: Record<string, 
   return log as unknown as Logger;
 }
 
-/** Probot as the testing docs set it up: no throttling, retries after 1 ms instead of seconds. */
+/** Probot with the app's own request policy (retries after 1 ms instead of seconds). */
 export function testProbot(options: { log?: Logger; appId?: number; privateKey?: string; secret?: string } = {}): Probot {
-  const Octokit = ProbotOctokit.defaults((instance: Record<string, any>) => ({
-    ...instance,
-    retry: { retryAfterBaseValue: 1 },
-    throttle: { ...instance.throttle, enabled: false },
-  }));
+  const Octokit = appOctokit({ baseDelayMs: 1, sleep: async () => undefined });
   const auth = options.privateKey ? { appId: options.appId ?? 1, privateKey: options.privateKey } : { githubToken: 'test-token' };
   return new Probot({ ...auth, Octokit, log: options.log ?? capturingLogger(), secret: options.secret });
+}
+
+/** The app with its journal in a fresh temporary folder. */
+export function testApp(options: AppOptions = {}): ThreadlintApp {
+  return createThreadlintApp({ stateDir: mkdtempSync(join(tmpdir(), 'threadlint-test-')), ...options });
 }
 
 // ---------------------------------------------------------------- payloads
@@ -182,8 +188,21 @@ export function listEntry(file: PrFile): Record<string, unknown> {
 
 // ---------------------------------------------------------------- interceptors
 
+/** The check run created `queued` at acceptance, and the job marking it `in_progress`. */
 export function mockCreateCheckRun(scope: nock.Scope, id = CHECK_RUN_ID): nock.Scope {
-  return scope.post(`${REPO_PATH}/check-runs`).reply(201, { id, name: 'threadlint' });
+  return scope
+    .post(`${REPO_PATH}/check-runs`)
+    .reply(201, { id, name: 'threadlint' })
+    .patch(`${REPO_PATH}/check-runs/${id}`, (b) => b.status === 'in_progress')
+    .reply(200, { id });
+}
+
+/** `GET /git/trees/{sha}?recursive=1`: the head tree with each file's size. */
+export function mockTree(scope: nock.Scope, files: PrFile[], extra: PrFile[] = [], sha = HEAD_SHA): nock.Scope {
+  const tree = [...files, ...extra]
+    .filter((f) => f.status !== 'removed' && f.content !== undefined)
+    .map((f) => ({ path: f.filename, mode: '100644', type: 'blob', sha: blobSha(f.filename), size: Buffer.byteLength(f.content!) }));
+  return scope.get(`${REPO_PATH}/git/trees/${sha}`).query({ recursive: '1' }).reply(200, { sha: 'tree'.padEnd(40, '0'), url: '', truncated: false, tree });
 }
 
 export function mockUpdateCheckRun(scope: nock.Scope, times = 1, id = CHECK_RUN_ID): nock.Scope {
@@ -277,17 +296,18 @@ export function mockResolveThreads(scope: nock.Scope): nock.Scope {
   }));
 }
 
-/** The whole happy path for `files`: check run, config, list, blobs, threads, [review], completion. */
+/** The whole happy path for `files`: check run (queued, in progress), config, list, tree, blobs, threads, [review], completion. */
 export function mockFullRun(
   scope: nock.Scope,
   files: PrFile[],
-  options: { review?: boolean; updates?: number; threads?: ThreadFixture[]; blobQueries?: number } = {},
+  options: { review?: boolean; updates?: number; threads?: ThreadFixture[]; blobQueries?: number; sha?: string } = {},
 ): nock.Scope {
   mockCreateCheckRun(scope);
   mockNoConfig(scope);
   mockListFiles(scope, files);
   const python = files.filter((f) => f.status !== 'removed' && /\.pyi?$/.test(f.filename));
   if (python.length > 0) {
+    mockTree(scope, files, [], options.sha);
     mockBlobs(scope, files, options.blobQueries ?? Math.ceil(python.length / 50));
     mockThreads(scope, options.threads);
   }
