@@ -159,7 +159,7 @@ function toDraft(rule: Rule, severity: Severity, path: string, statementOf: (n: 
   const range = rangeOf(r.node, r.endNode);
   const draft: Draft = {
     ruleId: rule.meta.id,
-    severity,
+    severity: r.severity && severity === rule.meta.severity ? r.severity : severity,
     path,
     ...range,
     message: r.message,

@@ -44,6 +44,11 @@ export interface Report {
   endNode?: Node;
   message: string;
   fix?: ProposedFix;
+  /**
+   * This finding's severity when it differs from the rule's default (TL201: a wait
+   * nothing can satisfy is an error). A level set in config wins over it.
+   */
+  severity?: Severity;
 }
 
 /** Per-file facts handed to project-wide checks after every file was analysed. */

@@ -95,6 +95,7 @@ export default createRule(
       if ((kind === 'Event' || kind === 'Condition' || kind === 'Queue') && unsatisfiable(model, m.receiver, kind)) {
         ctx.report({
           node: call,
+          severity: 'error',
           message: `\`${shown}\` can never return: ${NEVER_SATISFIED[kind]}. Add the missing \`${kind === 'Queue' ? 'put' : kind === 'Event' ? 'set' : 'notify'}()\` where the work is done, or pass a timeout.`,
         });
         continue;

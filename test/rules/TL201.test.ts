@@ -187,6 +187,10 @@ describe('TL201 blocking-call-without-timeout', () => {
     );
     const [never] = await lint('import threading\n_ev = threading.Event()\ndef f():\n    _ev.wait()\n', only);
     expect(never.message).toBe('`_ev.wait()` can never return: nothing in this file ever sets it. Add the missing `set()` where the work is done, or pass a timeout.');
+    // RULES.md: a wait nothing can satisfy is an error; a shutdown-path wait stays a warning.
+    expect([finding.severity, never.severity]).toEqual(['warning', 'error']);
+    const [configured] = await lint('import threading\n_ev = threading.Event()\ndef f():\n    _ev.wait()\n', { ...only, config: { rules: { TL201: 'notice' } } });
+    expect(configured.severity).toBe('notice');
   });
 
   describe('fixes: only where the code already copes with a timeout', () => {
