@@ -12,7 +12,9 @@ import { GitignoreRules } from './gitignore.js';
  * (name starting with ".") are skipped too. A folder named on the command line is
  * always entered.
  */
-export const SKIPPED_DIRS: readonly string[] = ['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.tox'];
+import { SKIPPED_DIRS } from './constants.js';
+
+export { SKIPPED_DIRS };
 
 export interface CollectOptions {
   /** The folder the config's globs are relative to. */

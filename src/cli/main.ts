@@ -1,13 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CheckOptions } from './commands/check.js';
 import { PROFILES } from '../config/schema.js';
-import { closeWorkers } from '../lint/index.js';
-import { runCheck, type CheckOptions } from './commands/check.js';
-import { runRules } from './commands/rules.js';
-import { SKIPPED_DIRS } from './collect-files.js';
+import { FORMATS, SKIPPED_DIRS } from './constants.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { CliIO } from './io.js';
 import { toolVersion } from './package-info.js';
-import { FORMATS } from './reporters/index.js';
 
 export type { CliIO } from './io.js';
 
@@ -110,6 +107,9 @@ function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
     .option('-v, --verbose', 'say which config, cache and timing the run used (on stderr)')
     .addHelpText('after', CHECK_HELP)
     .action(async (paths: string[], options: RawCheckOptions) => {
+      // Loaded here, not at start-up: `--version` and `--help` need none of it.
+      const { runCheck } = await import('./commands/check.js');
+      checked = true;
       setExitCode(await runCheck(paths, resolveFormat(options), io));
     });
 
@@ -118,6 +118,7 @@ function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
     .description('List the rules, or print one rule\'s guidance page.')
     .argument('[id]', 'a rule ID (TL301) or name (thread-run-called)')
     .action(async (id: string | undefined) => {
+      const { runRules } = await import('./commands/rules.js');
       setExitCode(await runRules(id, io));
     });
 
@@ -128,6 +129,8 @@ function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
  * Run the CLI on the user's arguments (without `node` and the script path) and return
  * the exit code. It never calls `process.exit`, so tests can call it directly.
  */
+let checked = false;
+
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let exitCode = EXIT_OK;
   const program = buildProgram(io, (code) => {
@@ -150,6 +153,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return EXIT_USAGE;
   } finally {
     // Worker threads would keep the process alive after the run.
-    await closeWorkers();
+    if (checked) await (await import('../lint/pool.js')).closeWorkers();
   }
 }

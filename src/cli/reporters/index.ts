@@ -13,9 +13,9 @@ import { textReporter } from './text.js';
 export type { ReportContext, Reporter } from './context.js';
 export { formatNote } from './text.js';
 
-/** DESIGN.md's four, then Ruff's names for the others (`concise` is the one-line text). */
-export const FORMATS = ['text', 'json', 'sarif', 'github', 'concise', 'full', 'grouped', 'json-lines', 'junit', 'gitlab', 'rdjson'] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from '../constants.js';
+
+export { FORMATS, type Format } from '../constants.js';
 
 export const REPORTERS: Record<Format, Reporter> = {
   text: textReporter,
