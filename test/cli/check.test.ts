@@ -43,6 +43,15 @@ describe('threadlint check: exit codes and the text format', () => {
     expect((await runCli(['check', '--exit-zero'], dir)).code).toBe(0);
   });
 
+  it('exits 1 when a file could not be analysed, even with no finding (0 with --exit-zero)', async () => {
+    dir = await makeProject({ 'a.py': CLEAN, 'blob.py': 'x = 1\0\n' });
+    const run = await runCli(['check'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^blob\.py: note: /);
+    expect((await runCli(['check', '--exit-zero'], dir)).code).toBe(0);
+    expect((await runCli(['check', 'a.py'], dir)).code).toBe(0);
+  });
+
   it('exits 2 on a path that does not exist, without analysing', async () => {
     dir = await makeProject({ 'a.py': RUN_CALLED });
     expect(await runCli(['check', 'a.py', 'nope.py'], dir)).toEqual({

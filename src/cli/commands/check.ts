@@ -338,5 +338,9 @@ export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO
   }
   verbose(`${result.filesAnalyzed} files analysed in ${((performance.now() - started) / 1000).toFixed(2)} s (jobs: ${run.jobs})`);
   if (opts.exitZero) return EXIT_OK;
-  return result.findings.some((f) => failsAt(f.severity, config.fail_on)) ? EXIT_FINDINGS : EXIT_OK;
+  // A file that could not be analysed is not a clean file: the run does not pass.
+  const unanalysed = result.notes.some((n) => NOT_ANALYSED.has(n.kind));
+  return unanalysed || result.findings.some((f) => failsAt(f.severity, config.fail_on)) ? EXIT_FINDINGS : EXIT_OK;
 }
+
+const NOT_ANALYSED: ReadonlySet<string> = new Set(['crash', 'budget', 'unreadable', 'too-large']);
