@@ -1,0 +1,220 @@
+import type { Node } from '../engine/tree/index.js';
+import { unwrap, type SemanticModel } from '../engine/model/model.js';
+import { createRule } from '../engine/rule.js';
+import { isTestPath } from '../config/resolve.js';
+import { possiblyConcurrent } from './support/concurrent-code.js';
+import { inFinally } from './support/lifecycle.js';
+import { oneLine } from './support/locking.js';
+
+/** Calls that change state every thread of the process shares: which state, and what it is. */
+const CALLS: ReadonlyMap<string, State> = new Map([
+  ['os.chdir', 'cwd'],
+  ['os.fchdir', 'cwd'],
+  ['contextlib.chdir', 'cwd'],
+  ['os.putenv', 'env'],
+  ['os.unsetenv', 'env'],
+  ['os.environ.update', 'env'],
+  ['os.environ.setdefault', 'env'],
+  ['os.environ.pop', 'env'],
+  ['os.environ.popitem', 'env'],
+  ['os.environ.clear', 'env'],
+  ['os.environ.__setitem__', 'env'],
+  ['os.umask', 'umask'],
+  ['sys.setrecursionlimit', 'recursion'],
+  ['socket.setdefaulttimeout', 'socket'],
+  ['contextlib.redirect_stdout', 'sys.stdout'],
+  ['contextlib.redirect_stderr', 'sys.stderr'],
+  ['decimal.setcontext', 'decimal'],
+]);
+
+type State = 'cwd' | 'env' | 'umask' | 'recursion' | 'socket' | 'locale' | 'warnings' | 'decimal' | 'sys.stdout' | 'sys.stderr' | 'sys.stdin';
+
+const WHAT: Record<State, string> = {
+  cwd: 'the working directory of every thread',
+  env: 'the environment of the whole process',
+  umask: 'the file-creation mask of every thread (even reading it means setting it)',
+  recursion: 'the recursion limit of every thread',
+  socket: 'the default timeout of every new socket, in every thread',
+  locale: 'the locale of every thread',
+  warnings: 'the warning filters of every thread (context-local only from Python 3.14)',
+  decimal: 'the decimal context of this thread, which a pool worker keeps for the next task',
+  'sys.stdout': '`sys.stdout` for every thread',
+  'sys.stderr': '`sys.stderr` for every thread',
+  'sys.stdin': '`sys.stdin` for every thread',
+};
+
+/** Context managers: the change is undone when the block ends (over whatever other threads did meanwhile). */
+const CONTEXT_MANAGERS = new Set(['contextlib.chdir', 'contextlib.redirect_stdout', 'contextlib.redirect_stderr', 'warnings.catch_warnings']);
+
+/** Warning-filter changes: process-wide before 3.14 (free-threaded 3.14 makes them context-local). */
+const WARNINGS_FILTERS = new Set(['warnings.simplefilter', 'warnings.filterwarnings', 'warnings.resetwarnings']);
+
+/** Attributes whose assignment swaps a process-wide object. */
+const ASSIGNED = new Set(['sys.stdout', 'sys.stderr', 'sys.stdin']);
+
+interface Change {
+  node: Node;
+  state: State;
+  fn: Node;
+  /** A `with` manager, or inside `finally:`: the change is meant to be undone. */
+  undone: boolean;
+}
+
+/**
+ * Code that runs on a thread changing what every other thread reads: the working
+ * directory, the environment, the standard streams, the warning filters, the umask.
+ * Reported where a thread entry reaches the change, and — under the free-threading
+ * profile, where any library function may run on a thread — where a function changes
+ * such state for a while and puts it back (`with warnings.catch_warnings():`, `os.chdir`
+ * there and back, `sys.stdout` swapped and restored): the change is meant to be local,
+ * and other threads see it. A permanent change in start-up code (a server setting its
+ * environment once) is configuration, not a race.
+ */
+export default createRule(
+  {
+    id: 'TL603',
+    name: 'process-global-state-in-threads',
+    severity: 'warning',
+    summary: 'Code that may run on a thread changes process-wide state other threads read: `os.chdir`, `os.environ[k] = …`, `sys.stdout = …`, `warnings.catch_warnings()` …',
+    why: 'There is one working directory, one environment and one set of warning filters per process: another thread sees the change in the middle of its own work.',
+    fix: 'never',
+    inTests: true,
+    profile: 'free-threading',
+  },
+  (ctx) => {
+    const { model, config } = ctx;
+    const contextAwareWarnings = atLeast(config.python_version, 3, 14);
+    // Test suites change warning filters on purpose (to check warnings); only the other states flake a test.
+    const inTest = isTestPath(config, ctx.path);
+    const changes: Change[] = [];
+    const add = (node: Node, state: State | null, undone: boolean) => {
+      const fn = state && model.enclosingFunction(node);
+      if (fn && !(inTest && state === 'warnings')) changes.push({ node, state: state!, fn, undone: undone || inFinally(node, fn) });
+    };
+    for (const call of model.calls) {
+      const qname = model.calleeName(call);
+      if (!qname) continue;
+      add(call, CALLS.get(qname) ?? callState(model, call, qname, contextAwareWarnings), CONTEXT_MANAGERS.has(qname) && isWithManager(call));
+    }
+    for (const node of [...model.nodes('assignment'), ...model.nodes('augmented_assignment'), ...model.nodes('delete_statement')]) {
+      add(node, assignmentState(model, node), false);
+    }
+    const byFunction = new Map<number, Change[]>();
+    for (const c of changes) {
+      const list = byFunction.get(c.fn.id);
+      if (list) list.push(c);
+      else byFunction.set(c.fn.id, [c]);
+    }
+    for (const list of byFunction.values()) {
+      const fn = list[0].fn;
+      const onThread = model.threads.entriesReaching(fn).length > 0;
+      if (!onThread && !possiblyConcurrent(model, fn, config)) continue;
+      const temporaryFn = isGenerator(model, fn);
+      const reported = new Set<State>();
+      for (const c of list) {
+        if (reported.has(c.state)) continue;
+        const same = list.filter((o) => o.state === c.state);
+        // An environment key removed is a put-back only where the function also sets one.
+        const putBack = same.some((o) => restores(model, o) && !(o.state === 'env' && isRemoval(model, o) && same.every((x) => isRemoval(model, x))));
+        const temporary = c.undone || temporaryFn || (same.length > 1 && putBack);
+        if (!onThread && !temporary) continue;
+        reported.add(c.state);
+        ctx.report({
+          node: c.node,
+          message:
+            `\`${oneLine(c.node.text)}\` changes ${WHAT[c.state]}${temporary ? ' for a while' : ''}, in code that ${onThread ? 'runs on a thread' : 'may run on several threads at once'}: ` +
+            `another thread sees the change in the middle of its own work${temporary ? ', and putting it back undoes whatever another thread set meanwhile' : ''}. Pass the value explicitly instead (a path, \`env=\`, a stream argument${c.state === 'warnings' ? ', or filter with `-W` / at start-up' : ''}).`,
+        });
+      }
+    }
+  },
+);
+
+function callState(model: SemanticModel, call: Node, qname: string, contextAwareWarnings: boolean): State | null {
+  if (qname === 'locale.setlocale') {
+    const { positional, keywords } = model.args(call);
+    const value = keywords.get('locale') ?? positional[1];
+    return value && unwrap(value).type !== 'none' ? 'locale' : null;
+  }
+  if (contextAwareWarnings) return null;
+  if (qname === 'warnings.catch_warnings') return 'warnings';
+  if (WARNINGS_FILTERS.has(qname) && !insideCatchWarnings(model, call)) return 'warnings';
+  return null;
+}
+
+/** `os.environ[k] = v`, `del os.environ[k]`, `sys.stdout = …`, `decimal.getcontext().prec = …`. */
+function assignmentState(model: SemanticModel, node: Node): State | null {
+  const targets = node.type === 'delete_statement' ? node.namedChildren : [node.childForFieldName('left')];
+  for (const t of targets) {
+    if (!t) continue;
+    const target = unwrap(t);
+    if (target.type === 'subscript') {
+      const value = target.childForFieldName('value');
+      if (value && model.qualifiedName(value) === 'os.environ') return 'env';
+      if (value && isDecimalContext(model, value)) return 'decimal';
+    }
+    if (target.type === 'attribute' && node.type !== 'delete_statement') {
+      const qname = model.qualifiedName(target);
+      if (qname && ASSIGNED.has(qname)) return qname as State;
+      const object = target.childForFieldName('object');
+      if (object && isDecimalContext(model, object)) return 'decimal';
+    }
+  }
+  return null;
+}
+
+/** `decimal.getcontext()` or an attribute of it (`decimal.getcontext().traps`). */
+function isDecimalContext(model: SemanticModel, expr: Node): boolean {
+  let e: Node | null = unwrap(expr);
+  while (e?.type === 'attribute') e = e.childForFieldName('object');
+  return e?.type === 'call' && model.calleeName(e) === 'decimal.getcontext';
+}
+
+function insideCatchWarnings(model: SemanticModel, node: Node): boolean {
+  for (let p = node.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type !== 'with_statement') continue;
+    if (p.descendantsOfType('call').some((c) => c.startIndex < (p.childForFieldName('body')?.startIndex ?? 0) && model.calleeName(c) === 'warnings.catch_warnings')) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a change puts a saved value back: `os.chdir(old)`, `sys.stdout = saved`,
+ * `os.environ[k] = previous`, `del os.environ[k]` / `os.environ.pop(k)` (the key was set
+ * for a while), where the value is a local variable of the function (not a parameter).
+ */
+function restores(model: SemanticModel, change: Change): boolean {
+  const n = change.node;
+  if (n.type === 'delete_statement') return true;
+  let value: Node | null | undefined = null;
+  if (n.type === 'call') {
+    const mc = model.methodCall(n);
+    if (mc && (mc.method === 'pop' || mc.method === 'clear') && change.state === 'env') return true;
+    value = model.args(n).positional[0];
+  } else if (n.type === 'assignment') value = n.childForFieldName('right');
+  const v = value && unwrap(value);
+  if (v?.type !== 'identifier') return false;
+  const binding = model.resolveName(v.text, v);
+  return !!binding?.scope && binding.scope.node.id === change.fn.id && binding.sites.every((s) => s.type !== 'param');
+}
+
+function isRemoval(model: SemanticModel, change: Change): boolean {
+  const mc = change.node.type === 'call' ? model.methodCall(change.node) : null;
+  return change.node.type === 'delete_statement' || mc?.method === 'pop' || mc?.method === 'clear';
+}
+
+/** `with m(...):` or `with m(...) as x:`. */
+function isWithManager(call: Node): boolean {
+  const p = call.parent;
+  return p?.type === 'with_item' || (p?.type === 'as_pattern' && p.parent?.type === 'with_item');
+}
+
+/** A generator function (a `@contextmanager` body): what it changes before `yield` it changes for the caller's block. */
+function isGenerator(model: SemanticModel, fn: Node): boolean {
+  return fn.descendantsOfType('yield').some((y) => model.enclosingFunction(y)?.id === fn.id);
+}
+
+function atLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split('.').map((n) => Number.parseInt(n, 10));
+  return a > major || (a === major && (b ?? 0) >= minor);
+}
