@@ -29,7 +29,9 @@ export default createRule(
     const report = (at: Node, message: string) => {
       if (reported.has(at.id)) return;
       reported.add(at.id);
-      ctx.report({ node: at, message });
+      // A loop is reported on its header: `for x in it`, not the whole body.
+      const end = at.type === 'for_statement' ? at.childForFieldName('right') : null;
+      ctx.report({ node: at, endNode: end ?? undefined, message });
     };
     const identifiers = model.root.descendantsOfType('identifier');
     for (const id of identifiers) {
@@ -46,7 +48,7 @@ export default createRule(
         report(at, message(at, `the module-level ${describe(origin)} \`${id.text}\``, `\`${functionName(fn)}\` may run on several threads at once`, origin));
       } else if (binding.scope.kind === 'function' && binding.scope.node.id !== fn.id) {
         const entry = sharedEntry(model, fn);
-        if (entry) report(at, message(at, `\`${id.text}\`, a ${describe(origin)} of the enclosing \`${functionName(binding.scope.node)}\``, startedHow(entry), origin));
+        if (entry) report(at, message(at, `\`${id.text}\`, ${origin === 'generator' ? 'a generator' : 'an iterator'} of the enclosing \`${functionName(binding.scope.node)}\``, startedHow(entry), origin));
       }
     }
     for (const entry of model.threads.entries()) reportHandedIterators(model, entry, report);
@@ -54,13 +56,19 @@ export default createRule(
   },
 );
 
+/** `for x in it` for a loop, the call itself otherwise. */
+function consumerText(at: Node): string {
+  if (at.type !== 'for_statement') return at.text;
+  return `for ${at.childForFieldName('left')?.text ?? '…'} in ${at.childForFieldName('right')?.text ?? '…'}`;
+}
+
 function describe(origin: 'generator' | 'iterator'): string {
   return origin === 'generator' ? 'generator' : 'iterator';
 }
 
 function message(at: Node, what: string, why: string, origin: 'generator' | 'iterator'): string {
   const effect = origin === 'generator' ? '`ValueError: generator already executing`, or items lost' : 'an item handed to two threads or skipped';
-  return `\`${oneLine(at.text, 50)}\` consumes ${what}, and ${why}: threads that resume one iterator together get ${effect}. Give each thread its own iterator, or hand the items out through a \`queue.Queue\`.`;
+  return `\`${oneLine(consumerText(at), 50)}\` consumes ${what}, and ${why}: threads that resume one iterator together get ${effect}. Give each thread its own iterator, or hand the items out through a \`queue.Queue\`.`;
 }
 
 /** An entry that runs `fn` on several threads at once, if any. */

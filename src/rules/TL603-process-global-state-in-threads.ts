@@ -190,7 +190,8 @@ function restores(model: SemanticModel, change: Change): boolean {
   if (n.type === 'call') {
     const mc = model.methodCall(n);
     if (mc && (mc.method === 'pop' || mc.method === 'clear') && change.state === 'env') return true;
-    value = model.args(n).positional[0];
+    const { positional } = model.args(n);
+    value = change.state === 'locale' ? positional[1] : positional[0];
   } else if (n.type === 'assignment') value = n.childForFieldName('right');
   const v = value && unwrap(value);
   if (v?.type !== 'identifier') return false;

@@ -44,7 +44,7 @@ export default createRule(
       reported.add(stmt.id);
       ctx.report({
         node: stmt,
-        message: `The comment "${oneLine(comment.text.replace(/^#\s*/, ''), 70)}" relies on the GIL, and \`${oneLine(stmt.text, 50)}\` touches shared state with no lock: on free-threaded Python nothing serialises it. Guard it with a lock (or make it per thread).`,
+        message: `The comment "${oneLine(comment.text.replace(/^#\s*/, '').replace(/\s+#.*$/, ''), 70)}" relies on the GIL, and \`${oneLine(stmt.text, 50)}\` touches shared state with no lock: on free-threaded Python nothing serialises it. Guard it with a lock (or make it per thread).`,
       });
     }
   },
