@@ -3,7 +3,6 @@ import { unwrap, type SemanticModel } from '../engine/model/model.js';
 import { createRule } from '../engine/rule.js';
 import { isTestPath } from '../config/resolve.js';
 import { possiblyConcurrent } from './support/concurrent-code.js';
-import { inFinally } from './support/lifecycle.js';
 import { oneLine } from './support/locking.js';
 
 /** Calls that change state every thread of the process shares: which state, and what it is. */
@@ -56,7 +55,7 @@ interface Change {
   node: Node;
   state: State;
   fn: Node;
-  /** A `with` manager, or inside `finally:`: the change is meant to be undone. */
+  /** A `with` manager: the change is undone when the block ends. */
   undone: boolean;
 }
 
@@ -89,7 +88,7 @@ export default createRule(
     const changes: Change[] = [];
     const add = (node: Node, state: State | null, undone: boolean) => {
       const fn = state && model.enclosingFunction(node);
-      if (fn && !(inTest && state === 'warnings')) changes.push({ node, state: state!, fn, undone: undone || inFinally(node, fn) });
+      if (fn && !(inTest && (state === 'warnings' || isFixture(fn)))) changes.push({ node, state: state!, fn, undone });
     };
     for (const call of model.calls) {
       const qname = model.calleeName(call);
@@ -110,15 +109,20 @@ export default createRule(
       const onThread = model.threads.entriesReaching(fn).length > 0;
       if (!onThread && !possiblyConcurrent(model, fn, config)) continue;
       const temporaryFn = isGenerator(model, fn);
-      const reported = new Set<State>();
+      // The standard streams are swapped together (`sys.stdout, sys.stderr = …`): one report for them.
+      const group = (st: State) => (st.startsWith('sys.') ? 'streams' : st);
+      const reported = new Set<string>();
       for (const c of list) {
-        if (reported.has(c.state)) continue;
-        const same = list.filter((o) => o.state === c.state);
+        if (reported.has(group(c.state))) continue;
+        const same = list.filter((o) => group(o.state) === group(c.state));
         // An environment key removed is a put-back only where the function also sets one.
-        const putBack = same.some((o) => restores(model, o) && !(o.state === 'env' && isRemoval(model, o) && same.every((x) => isRemoval(model, x))));
+        // A put-back follows a change it can undo: not the other branch of one `if`.
+        const putBack = same.some(
+          (o) => restores(model, o) && same.some((x) => x !== o && x.node.startIndex < o.node.startIndex && !isRemoval(model, x) && !exclusiveBranches(x.node, o.node)),
+        );
         const temporary = c.undone || temporaryFn || (same.length > 1 && putBack);
         if (!onThread && !temporary) continue;
-        reported.add(c.state);
+        reported.add(group(c.state));
         ctx.report({
           node: c.node,
           message:
@@ -144,7 +148,9 @@ function callState(model: SemanticModel, call: Node, qname: string, contextAware
 
 /** `os.environ[k] = v`, `del os.environ[k]`, `sys.stdout = …`, `decimal.getcontext().prec = …`. */
 function assignmentState(model: SemanticModel, node: Node): State | null {
-  const targets = node.type === 'delete_statement' ? node.namedChildren : [node.childForFieldName('left')];
+  const left = node.childForFieldName('left');
+  // `saved, sys.stderr = sys.stderr, buffer`: each target of a tuple assignment.
+  const targets = node.type === 'delete_statement' ? node.namedChildren : left && ['pattern_list', 'tuple_pattern', 'tuple'].includes(left.type) ? left.namedChildren : [left];
   for (const t of targets) {
     if (!t) continue;
     const target = unwrap(t);
@@ -196,12 +202,66 @@ function restores(model: SemanticModel, change: Change): boolean {
   const v = value && unwrap(value);
   if (v?.type !== 'identifier') return false;
   const binding = model.resolveName(v.text, v);
-  return !!binding?.scope && binding.scope.node.id === change.fn.id && binding.sites.every((s) => s.type !== 'param');
+  if (!binding?.scope || binding.scope.node.id !== change.fn.id) return false;
+  // The variable holds what the state was: `old = os.getcwd()`, `saved = sys.stdout`, `prev = os.umask(m)`.
+  const reads = SAVED_FROM[change.state];
+  return binding.sites.some((s) => (s.type === 'assign' || s.type === 'tuple-assign') && s.value && reads.test(s.value.text));
+}
+
+/** What a saved copy of each state is read from. */
+const SAVED_FROM: Record<State, RegExp> = {
+  cwd: /\bgetcwd\b|\babspath\b|\bcwd\b/,
+  env: /\benviron\b|\bgetenv\b/,
+  umask: /\bumask\b/,
+  recursion: /\bgetrecursionlimit\b/,
+  socket: /\bgetdefaulttimeout\b/,
+  locale: /\b(?:setlocale|getlocale)\b/,
+  warnings: /\bfilters\b/,
+  decimal: /\bgetcontext\b/,
+  'sys.stdout': /\bsys\.std(?:out|err|in)\b|__stdout__/,
+  'sys.stderr': /\bsys\.std(?:out|err|in)\b|__stderr__/,
+  'sys.stdin': /\bsys\.std(?:out|err|in)\b|__stdin__/,
+};
+
+/** Whether two nodes sit in different clauses of one `if` statement (never both run). */
+function exclusiveBranches(a: Node, b: Node): boolean {
+  const above = new Set<number>();
+  for (let p: Node | null = a; p; p = p.parent) above.add(p.id);
+  let child = b;
+  for (let p = b.parent; p; child = p, p = p.parent) {
+    if (!above.has(p.id)) continue;
+    // `try:` body and an `except` handler: the handler runs when the body did not finish.
+    if (p.type === 'try_statement') return (child.type === 'except_clause') !== (clauseOfIn(p, a).type === 'except_clause');
+    if (p.type !== 'if_statement') return false;
+    const clauseOf = (n: Node) => {
+      let c = n;
+      while (c.parent && c.parent.id !== p.id) c = c.parent;
+      return c;
+    };
+    const ca = clauseOf(a);
+    return ca.id !== child.id && ca.type !== 'comparison_operator' && child.fieldName !== 'condition' && ca.fieldName !== 'condition';
+  }
+  return false;
+}
+
+function clauseOfIn(parent: Node, n: Node): Node {
+  let c = n;
+  while (c.parent && c.parent.id !== parent.id) c = c.parent;
+  return c;
 }
 
 function isRemoval(model: SemanticModel, change: Change): boolean {
   const mc = change.node.type === 'call' ? model.methodCall(change.node) : null;
   return change.node.type === 'delete_statement' || mc?.method === 'pop' || mc?.method === 'clear';
+}
+
+/**
+ * A pytest fixture: it runs once around a test, not on the test's threads
+ * (pytest-run-parallel runs only the test body on several threads).
+ */
+function isFixture(fn: Node): boolean {
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
+  return !!decorated?.namedChildren.some((d) => d.type === 'decorator' && /\bfixture\b/.test(d.text));
 }
 
 /** `with m(...):` or `with m(...) as x:`. */

@@ -66,7 +66,12 @@ function statementFor(model: SemanticModel, comment: Node): Node | null {
 
 /** Whether the statement changes or reads-and-acts on state other threads share: a global, `self.x`, a module container. */
 function touchesSharedState(model: SemanticModel, stmt: Node): boolean {
-  if (stmt.type === 'function_definition' || stmt.type === 'class_definition') return false;
+  if (stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') return false;
+  // Only code that runs after import, outside construction, and not the lock itself.
+  const owner = model.enclosingFunction(stmt);
+  if (!owner || owner.childForFieldName('name')?.text === '__init__') return false;
+  const value = stmt.type === 'expression_statement' ? stmt.namedChildren[0]?.childForFieldName('right') : null;
+  if (value && model.kindOf(value) !== null) return false;
   const containers = new Set(moduleState(model).containers.map((c) => c.name));
   const fn = model.enclosingFunction(stmt);
   const scope = model.scopeOf(stmt);

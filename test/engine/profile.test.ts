@@ -13,7 +13,7 @@ const PROFILE_RULES = RULES.filter((r) => r.meta.profile).map((r) => r.meta.id);
 const OTHER_RULES = RULES.filter((r) => !r.meta.profile).map((r) => r.meta.id);
 
 /** A module with no threading in it: only the profile looks at it. */
-const LIBRARY = '_handlers = {}\n\ndef on(name, fn):\n    if name not in _handlers:\n        _handlers[name] = fn\n';
+const LIBRARY = '_handlers = []\n\ndef on(fn):\n    if fn not in _handlers:\n        _handlers.append(fn)\n';
 
 test('the profile owns TL601–TL606 and nothing else', () => {
   expect(PROFILE_RULES).toEqual(['TL601', 'TL602', 'TL603', 'TL604', 'TL605', 'TL606']);
@@ -47,6 +47,6 @@ test('a module that mentions no threading is analysed under the profile only', a
 });
 
 test('under the profile a non-threading module still gets no finding from the other rules', async () => {
-  const on = await analyze([{ path: 'pkg/events.py', content: LIBRARY.replace('_handlers[name] = fn', '_handlers[name] = fn  # noqa: TL601') }], { config: FT });
+  const on = await analyze([{ path: 'pkg/events.py', content: LIBRARY.replace('_handlers.append(fn)', '_handlers.append(fn)  # noqa: TL601') }], { config: FT });
   expect(on.findings).toEqual([]);
 });

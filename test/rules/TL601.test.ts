@@ -7,8 +7,15 @@ describe('TL601 shared-mutable-global', () => {
     // a test, then the act that relies on it
     ['_seen = []\ndef add(x):\n    if x not in _seen:\n        _seen.append(x)\n', ['4:9 TL601']],
     ['_h = {}\ndef drop(k):\n    if k in _h:\n        del _h[k]\n', ['4:9 TL601']],
-    ['_h = {}\ndef put(k, v):\n    if _h.get(k) is None:\n        _h[k] = v\n', ['4:9 TL601']],
-    ['import collections\n_h = collections.OrderedDict()\ndef trim():\n    if len(_h) > 10:\n        _h.popitem(last=False)\n', ['5:9 TL601']],
+    ['_done = {}\ndef upgrade(obj):\n    if id(obj) not in _done:\n        _done[id(obj)] = True\n        obj.upgrade()\n', ['4:9 TL601']],
+    ['_h = {}\ndef take(k):\n    if k in _h:\n        return _h.pop(k)\n', ['4:16 TL601']],
+    // a stale test that only costs work twice, or an idempotent act
+    ['_h = {}\ndef put(k, v):\n    if _h.get(k) is None:\n        _h[k] = v\n', []],
+    ['_s = set()\ndef warn_once(k):\n    if k in _s:\n        return\n    _s.add(k)\n    print(k)\n', []],
+    ['_h = {}\ndef drop(k):\n    if k in _h:\n        _h.pop(k, None)\n', []],
+    ['import collections\n_h = collections.OrderedDict()\ndef trim():\n    if len(_h) > 10:\n        _h.popitem(last=False)\n', []],
+    // removed while another call relies on the entry it just tested or stored
+    ['_h = {}\ndef get(k, f):\n    if k not in _h:\n        _h[k] = f(k)\n    return _h[k]\ndef reset():\n    _h.clear()\n', ['7:5 TL601']],
     // read, change, write back
     ['_n = {"a": 0}\ndef hit(k):\n    _n[k] += 1\n', ['3:5 TL601']],
     ['_n = {}\ndef hit(k):\n    _n[k] = _n.get(k, 0) + 1\n', ['3:5 TL601']],

@@ -23,6 +23,10 @@ describe('TL603 process-global-state-in-threads', () => {
     ['import sys, threading\ndef w():\n    sys.setrecursionlimit(50)\nthreading.Thread(target=w).start()\n', ['3:5 TL603']],
     // one report per state and function
     ['import os\ndef f(p, q):\n    old = os.getcwd()\n    os.chdir(p)\n    os.chdir(q)\n    os.chdir(old)\n', ['4:5 TL603']],
+    ['import sys\ndef f(b):\n    saved, sys.stderr = sys.stderr, b\n    try:\n        g()\n    finally:\n        sys.stderr = saved\n', ['3:5 TL603']],
+    // set in one branch, removed in the other: configuration, not a put-back
+    ['import os\ndef f(k, v):\n    if v:\n        os.environ[k] = v\n    else:\n        del os.environ[k]\n', []],
+    ['import sys\ndef redirect(proxy):\n    sys.stdout = proxy\n    sys.stderr = proxy\n', []],
     // changed twice, never put back: configuration, not a temporary change
     ['import os\ndef f(p, q):\n    os.chdir(p)\n    os.chdir(q)\n', []],
     // set once, at import or start-up, or only read
@@ -50,7 +54,7 @@ describe('TL603 process-global-state-in-threads', () => {
   });
 
   test('the message says what is shared and why putting it back does not help', async () => {
-    const [f] = await lint('import os\ndef f(p):\n    os.chdir(p)\n    os.chdir("..")\n    os.chdir(p)\n    old = p\n    os.chdir(old)\n', ft);
+    const [f] = await lint('import os\ndef f(p):\n    old = os.getcwd()\n    os.chdir(p)\n    os.chdir("..")\n    os.chdir(old)\n', ft);
     expect(f.message).toBe(
       '`os.chdir(p)` changes the working directory of every thread for a while, in code that may run on several threads at once: another thread sees the change in the middle of its own work, and putting it back undoes whatever another thread set meanwhile. Pass the value explicitly instead (a path, `env=`, a stream argument).',
     );

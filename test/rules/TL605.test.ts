@@ -12,8 +12,12 @@ describe('TL605 unsynchronized-cache', () => {
     ['import cachetools\n_c = cachetools.TTLCache(10, 60)\ndef get(k):\n    return _c.get(k)\n', ['4:12 TL605']],
     ['from cachetools import LRUCache\n_c = LRUCache(10)\ndef put(k, v):\n    _c[k] = v\n    _c[k + 1] = v\n', ['4:5 TL605']],
     // hand-rolled caches evicted, filled after a test, or updated
-    ['_cache = {}\ndef get(k, f):\n    if k not in _cache:\n        _cache[k] = f(k)\n    return _cache[k]\n', ['4:9 TL605']],
-    ['_memo = {}\ndef get(k, f):\n    if len(_memo) > 100:\n        _memo.clear()\n    _memo[k] = f(k)\n', ['4:9 TL605']],
+    ['_cache = {}\ndef get(k, f):\n    if k not in _cache:\n        _cache[k] = f(k)\n    return _cache[k]\ndef reset():\n    _cache.clear()\n', ['7:5 TL605']],
+    ['_memo = {}\ndef get(k, f):\n    if len(_memo) > 100:\n        _memo.clear()\n    if k not in _memo:\n        _memo[k] = f(k)\n    return _memo[k]\n', ['4:9 TL605']],
+    ['_cache = {}\ndef hit(k):\n    _cache[k] = _cache.get(k, 0) + 1\n', ['3:5 TL605']],
+    // a memo filled twice costs work, not correctness; a read that tolerates a miss
+    ['_cache = {}\ndef get(k, f):\n    if k not in _cache:\n        _cache[k] = f(k)\n    return _cache[k]\n', []],
+    ['_cache = {}\ndef get(k, f):\n    try:\n        return _cache[k]\n    except KeyError:\n        if len(_cache) > 100:\n            _cache.clear()\n        _cache[k] = v = f(k)\n        return v\n', []],
     // locked, self-locking, per call, import time
     ['import threading\nfrom cachetools import cached, LRUCache\n@cached(LRUCache(10), lock=threading.RLock())\ndef f(x):\n    return x\n', []],
     ['import threading\nimport cachetools\n_l = threading.Lock()\n_c = cachetools.LRUCache(10)\ndef get(k):\n    with _l:\n        return _c.get(k)\n', []],

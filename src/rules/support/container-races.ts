@@ -13,7 +13,7 @@ import { moduleState, type ContainerUse, type ModuleContainer, type UseKind } fr
  */
 export interface ContainerRace {
   use: ContainerUse;
-  why: 'guarded-elsewhere' | 'read-modify-write' | 'check-then-act' | 'iterated';
+  why: 'guarded-elsewhere' | 'read-modify-write' | 'check-then-act' | 'evicted' | 'iterated';
   /** A sentence for the message: what goes wrong. */
   explanation: string;
 }
@@ -69,15 +69,25 @@ function raceOf(model: SemanticModel, use: ContainerUse, all: ContainerUse[]): C
     return { use, why: 'read-modify-write', explanation: `this reads an entry of ${name}, changes it and writes it back: two threads can read the same old value and one update is lost` };
   }
   const test = all.find((o) => o.kind === 'test' && o.fn?.id === use.fn?.id && o.node.startIndex < use.node.startIndex && !model.locks.heldAt(o.node).length);
-  if (test && use.kind !== 'reorder') {
+  const act = test ? actAfterTest(use) : null;
+  if (test && act) {
     const line = test.node.startPosition.row + 1;
     const what =
-      use.kind === 'remove'
-        ? `another thread can remove the entry between the test of ${name} at line ${line} and this removal (KeyError / ValueError), or change it after the test`
-        : use.kind === 'add' && use.container.kind === 'list'
+      act === 'remove'
+        ? `another thread can remove the entry between the test of ${name} at line ${line} and this removal: \`${use.container.kind === 'list' ? 'ValueError' : 'KeyError'}\``
+        : act === 'duplicate'
           ? `two threads can both pass the test of ${name} at line ${line} before either adds: the item is added twice`
-          : `two threads can both pass the test of ${name} at line ${line} before either changes it: the work is done twice and one thread's value is replaced by the other's`;
+          : `two threads can both pass the test of ${name} at line ${line} before either marks it: what follows runs twice`;
     return { use, why: 'check-then-act', explanation: what };
+  }
+  const read = use.kind === 'remove' ? all.find((o) => o !== use && assumesPresent(o, all) && !model.locks.heldAt(o.node).length) : undefined;
+  if (read) {
+    const line = read.node.startPosition.row + 1;
+    return {
+      use,
+      why: 'evicted',
+      explanation: `another call can be between its test or store and its read of ${name} at line ${line} when this removes the entry: \`KeyError\``,
+    };
   }
   const iteration = all.find((o) => o.kind === 'iterate' && !o.node.contains(use.node) && !model.locks.heldAt(o.node).length);
   if (iteration && changesSize(use)) {
@@ -89,6 +99,39 @@ function raceOf(model: SemanticModel, use: ContainerUse, all: ContainerUse[]): C
     return { use, why: 'iterated', explanation: what };
   }
   return null;
+}
+
+/**
+ * What goes wrong when a test of the container is stale by the time this change runs:
+ * a removal that raises (`del d[k]`, `d.pop(k)`, `lst.remove(x)`), an item added twice
+ * to a list, or a "done" marker (`d[k] = True`) set twice so the work it guards runs
+ * twice. A computed value stored after a miss (a memo) is only work done twice, and a
+ * set's `add` or `discard` is idempotent: neither is reported.
+ */
+function actAfterTest(use: ContainerUse): 'remove' | 'duplicate' | 'marker' | null {
+  const n = use.node;
+  if (use.kind === 'remove') {
+    if (n.type === 'delete_statement') return 'remove';
+    const method = n.childForFieldName('function')?.childForFieldName('attribute')?.text;
+    const args = n.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+    if (method === 'remove') return 'remove';
+    if (method === 'pop' && use.container.kind === 'dict' && args.length === 1) return 'remove';
+    return null;
+  }
+  if (use.kind === 'add' && use.container.kind === 'list' && /\.(?:append|insert|extend)\s*\(/.test(n.text)) return 'duplicate';
+  if (use.kind === 'store') {
+    const value = n.childForFieldName('right');
+    return value && CONSTANTS.has(value.type) ? 'marker' : null;
+  }
+  return null;
+}
+
+const CONSTANTS = new Set(['true', 'false', 'none', 'integer', 'float', 'string']);
+
+/** A read `X[k]` that a test or store of X earlier in the same function makes the code expect to succeed. */
+function assumesPresent(read: ContainerUse, all: ContainerUse[]): boolean {
+  if (read.kind !== 'read' || read.node.type !== 'subscript') return false;
+  return all.some((o) => (o.kind === 'test' || o.kind === 'store') && o.fn?.id === read.fn?.id && o.node.startIndex < read.node.startIndex);
 }
 
 /** Whether the change can break a concurrent iteration (for lists: a shift, not an append). */
