@@ -125,7 +125,9 @@ export function readiness(findings: readonly Finding[], layout: ProjectLayout): 
     pkg.findings = [...(kinds.get(pkg.path)?.values() ?? [])].sort((a, b) => a.ruleId.localeCompare(b.ruleId));
     for (const k of pkg.findings) k.sites.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
     pkg.extensions.sort((a, b) => a.path.localeCompare(b.path));
-    pkg.compiled.sort();
+    // A compiled module whose source is here too (`_cbson.cpython-313-….so` and `PyInit__cbson`) is covered by its source.
+    const built = new Set(pkg.extensions.map((e) => `${folderOf(e.path)}/${e.module}`));
+    pkg.compiled = pkg.compiled.filter((c) => !built.has(`${folderOf(c)}/${baseName(c).split('.')[0]}`)).sort();
     pkg.suggested = suggestClassifier(pkg);
   }
   return { packages, unassignedExtensions: unassigned };

@@ -84,3 +84,15 @@ test('classifier: compiled modules without source hold a package at 1; findings 
   expect(suggestClassifier({ extensions: [], compiled: [], findings: [finding] }).level).toBe(2);
   expect(suggestClassifier({ extensions: [], compiled: [], findings: [] }).level).toBe(3);
 });
+
+test('a compiled module built from a source in the tree is covered by it; one without is listed', () => {
+  const texts: Record<string, string> = { 'bson/_cbsonmodule.c': 'static PyModuleDef_Slot s[] = {{Py_mod_gil, Py_MOD_GIL_NOT_USED}};\nPyMODINIT_FUNC PyInit__cbson(void) {}\n' };
+  const layout = {
+    files: ['bson/__init__.py', 'bson/_cbsonmodule.c', 'bson/_cbson.cpython-313t-x86_64-linux-gnu.so', 'bson/_speed.cpython-313t-x86_64-linux-gnu.so'],
+    read: (p: string) => texts[p],
+  };
+  const [bson] = readiness([], layout).packages;
+  expect(bson.extensions.map((e) => [e.path, e.module, e.gil])).toEqual([['bson/_cbsonmodule.c', '_cbson', 'not-used']]);
+  expect(bson.compiled).toEqual(['bson/_speed.cpython-313t-x86_64-linux-gnu.so']);
+  expect(bson.suggested.level).toBe(1);
+});
