@@ -24,6 +24,9 @@ const CLASS_CREATION = new Set(['__init_subclass__', '__set_name__', '__class_ge
 /** Functions whose job is to run once at start-up or to register things at import time. */
 const STARTUP_NAME = /^_*(?:main|register\w*)$/;
 
+/** Levels of private helpers followed from set-up code (each round is one pass over the references). */
+const MAX_ROUNDS = 8;
+
 interface Startup {
   /** Ids of defs and lambdas that only run at set-up or as a script. */
   startupOnly: Set<number>;
@@ -94,8 +97,9 @@ function findStartup(model: SemanticModel): Startup {
     const owner = model.enclosingFunction(node);
     return !owner || startupOnly.has(owner.id);
   };
-  // Each round settles at least one more helper, or stops: at most one round per helper.
-  for (let changed = true, rounds = 0; changed && rounds <= byName.size; rounds++) {
+  // Each round settles helpers one call level further from set-up code; chains of private
+  // helpers deeper than MAX_ROUNDS stay possibly concurrent (the safe side: they are checked).
+  for (let changed = true, rounds = 0; changed && rounds < MAX_ROUNDS; rounds++) {
     changed = false;
     for (const [name, sameName] of byName) {
       if (sameName.every((d) => startupOnly.has(d.id))) continue;

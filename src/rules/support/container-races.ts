@@ -1,5 +1,6 @@
 import type { SemanticModel } from '../../engine/model/model.js';
 import type { ThreadlintConfig } from '../../engine/types.js';
+import type { Acquisition } from '../../engine/model/locks.js';
 import { lockedAt, possiblyConcurrent } from './concurrent-code.js';
 import { describeAcquisition } from './locking.js';
 import { moduleState, type ContainerUse, type ModuleContainer, type UseKind } from './module-state.js';
@@ -42,10 +43,11 @@ export function containerRaces(model: SemanticModel, config: Pick<ThreadlintConf
   }
   const out: ContainerRace[] = [];
   for (const list of byContainer.values()) {
+    const summary = summarize(model, list);
     const reported = new Set<number>();
     for (const use of list) {
       if (!MUTATIONS.has(use.kind) || reported.has(use.fn!.id) || lockedAt(model, use.node)) continue;
-      const race = raceOf(model, use, list);
+      const race = raceOf(use, summary);
       if (!race) continue;
       reported.add(use.fn!.id);
       out.push(race);
@@ -54,22 +56,56 @@ export function containerRaces(model: SemanticModel, config: Pick<ThreadlintConf
   return out.sort((a, b) => a.use.node.startIndex - b.use.node.startIndex);
 }
 
-function raceOf(model: SemanticModel, use: ContainerUse, all: ContainerUse[]): ContainerRace | null {
+/** What the other uses of one container offer as evidence, found in one pass over them. */
+interface Summary {
+  /** The first changes made under a known lock (two, so one is never the use itself). */
+  guarded: { use: ContainerUse; held: Acquisition }[];
+  /** Per function: the earliest unlocked test of the container. */
+  firstTest: Map<number, ContainerUse>;
+  /** Per function: where its earliest test or store of the container starts. */
+  firstTestOrStore: Map<number, number>;
+  /** The first unlocked loops over it (two, so one never contains the use). */
+  iterations: ContainerUse[];
+  /** Subscript reads `X[k]` that follow a test or store in their function. */
+  presentReads: ContainerUse[];
+}
+
+function summarize(model: SemanticModel, uses: ContainerUse[]): Summary {
+  const summary: Summary = { guarded: [], firstTest: new Map(), firstTestOrStore: new Map(), iterations: [], presentReads: [] };
+  for (const u of uses) {
+    const fn = u.fn!.id;
+    const held = model.locks.heldAt(u.node);
+    const locked = held.length > 0;
+    if (MUTATIONS.has(u.kind) && locked && summary.guarded.length < 2) summary.guarded.push({ use: u, held: held[held.length - 1] });
+    if (u.kind === 'test' && !locked && !summary.firstTest.has(fn)) summary.firstTest.set(fn, u);
+    if ((u.kind === 'test' || u.kind === 'store') && !summary.firstTestOrStore.has(fn)) summary.firstTestOrStore.set(fn, u.node.startIndex);
+    if (u.kind === 'iterate' && !locked && summary.iterations.length < 2) summary.iterations.push(u);
+  }
+  // Uses are in source order, so a function's first test or store is known before its later reads.
+  for (const u of uses) {
+    if (u.kind !== 'read' || u.node.type !== 'subscript' || model.locks.heldAt(u.node).length > 0) continue;
+    const before = summary.firstTestOrStore.get(u.fn!.id);
+    if (before !== undefined && before < u.node.startIndex) summary.presentReads.push(u);
+    if (summary.presentReads.length >= 2) break;
+  }
+  return summary;
+}
+
+function raceOf(use: ContainerUse, summary: Summary): ContainerRace | null {
   const name = `\`${use.container.name}\``;
-  const guarded = all.find((o) => o !== use && MUTATIONS.has(o.kind) && model.locks.heldAt(o.node).length > 0);
+  const guarded = summary.guarded.find((o) => o.use !== use);
   if (guarded) {
-    const held = model.locks.heldAt(guarded.node);
     return {
       use,
       why: 'guarded-elsewhere',
-      explanation: `${name} is changed under ${describeAcquisition(held[held.length - 1])} elsewhere, but not here: the lock protects nothing while this change can run beside the locked one`,
+      explanation: `${name} is changed under ${describeAcquisition(guarded.held)} elsewhere, but not here: the lock protects nothing while this change can run beside the locked one`,
     };
   }
   if (use.kind === 'update') {
     return { use, why: 'read-modify-write', explanation: `this reads an entry of ${name}, changes it and writes it back: two threads can read the same old value and one update is lost` };
   }
-  const test = all.find((o) => o.kind === 'test' && o.fn?.id === use.fn?.id && o.node.startIndex < use.node.startIndex && !model.locks.heldAt(o.node).length);
-  const act = test ? actAfterTest(use) : null;
+  const test = summary.firstTest.get(use.fn!.id);
+  const act = test && test.node.startIndex < use.node.startIndex ? actAfterTest(use) : null;
   if (test && act) {
     const line = test.node.startPosition.row + 1;
     const what =
@@ -80,7 +116,7 @@ function raceOf(model: SemanticModel, use: ContainerUse, all: ContainerUse[]): C
           : `two threads can both pass the test of ${name} at line ${line} before either marks it: what follows runs twice`;
     return { use, why: 'check-then-act', explanation: what };
   }
-  const read = use.kind === 'remove' ? all.find((o) => o !== use && assumesPresent(o, all) && !model.locks.heldAt(o.node).length) : undefined;
+  const read = use.kind === 'remove' ? summary.presentReads.find((o) => o !== use) : undefined;
   if (read) {
     const line = read.node.startPosition.row + 1;
     return {
@@ -89,7 +125,7 @@ function raceOf(model: SemanticModel, use: ContainerUse, all: ContainerUse[]): C
       explanation: `another call can be between its test or store and its read of ${name} at line ${line} when this removes the entry: \`KeyError\``,
     };
   }
-  const iteration = all.find((o) => o.kind === 'iterate' && !o.node.contains(use.node) && !model.locks.heldAt(o.node).length);
+  const iteration = summary.iterations.find((o) => !o.node.contains(use.node));
   if (iteration && changesSize(use)) {
     const line = iteration.node.startPosition.row + 1;
     const what =
@@ -127,12 +163,6 @@ function actAfterTest(use: ContainerUse): 'remove' | 'duplicate' | 'marker' | nu
 }
 
 const CONSTANTS = new Set(['true', 'false', 'none', 'integer', 'float', 'string']);
-
-/** A read `X[k]` that a test or store of X earlier in the same function makes the code expect to succeed. */
-function assumesPresent(read: ContainerUse, all: ContainerUse[]): boolean {
-  if (read.kind !== 'read' || read.node.type !== 'subscript') return false;
-  return all.some((o) => (o.kind === 'test' || o.kind === 'store') && o.fn?.id === read.fn?.id && o.node.startIndex < read.node.startIndex);
-}
 
 /** Whether the change can break a concurrent iteration (for lists: a shift, not an append). */
 function changesSize(use: ContainerUse): boolean {
