@@ -10,7 +10,7 @@ import { assignFingerprints, rangeOf, statementSpan, StatementTexts } from './fi
 import { verifyFixes } from './fixes.js';
 import { RELEVANT_SOURCE } from './model/kinds.js';
 import { SemanticModel } from './model/model.js';
-import type { Report, Rule, RuleContext, Site } from './rule.js';
+import { seesEveryFile, type Report, type Rule, type RuleContext, type Site } from './rule.js';
 import { decodeSource } from './source.js';
 import { SuppressionMap, type Comment } from './suppressions.js';
 import type { Node, SyntaxTree } from './tree/index.js';
@@ -60,7 +60,7 @@ export async function analyzeFile(file: SourceFile, setup: FileSetup): Promise<F
   await prepareParser();
   const budget = setup.budgetMs ?? DEFAULT_BUDGET_MS;
   return withBudget(budget, () => {
-    if (!needsTree(decoded.text)) {
+    if (!needsTree(decoded.text, setup)) {
       // Nothing to look at but whether it parses: skip building the tree unless it does not.
       const check = parsesCleanlyNow(decoded.text);
       if (!check.ok) return empty({ path, kind: 'crash', message: check.fault });
@@ -93,9 +93,12 @@ function runOnce(path: string, text: string, setup: FileSetup): RuleRun | { faul
   return parsed.ok ? runRules(path, text, parsed.tree, setup.rules, setup.config) : { fault: parsed.fault };
 }
 
-/** Whether any rule will look at this text's tree: threading code, or a suppression comment. */
-function needsTree(text: string): boolean {
-  return SUPPRESSION_HINT.test(text) || RELEVANT_SOURCE.test(text);
+/**
+ * Whether any rule will look at this text's tree: threading code, a suppression comment,
+ * or a rule that sees every file under this config (the free-threading profile).
+ */
+function needsTree(text: string, setup: Pick<FileSetup, 'rules' | 'config'>): boolean {
+  return SUPPRESSION_HINT.test(text) || RELEVANT_SOURCE.test(text) || setup.rules.some((r) => seesEveryFile(r.rule.meta, setup.config));
 }
 
 const SUPPRESSION_HINT = /threadlint|noqa/i;
@@ -117,7 +120,7 @@ export function runRules(path: string, text: string, tree: SyntaxTree, rules: re
     return { ...rangeOf(node), statementLine: span.start, statementEndLine: span.end, code: texts.code(span.start, span.end) };
   };
   for (const { rule, severity } of rules) {
-    if (!relevant && !(rule.meta.runsOnBrokenFiles && root.hasError)) continue;
+    if (!relevant && !(rule.meta.runsOnBrokenFiles && root.hasError) && !seesEveryFile(rule.meta, config)) continue;
     const report = (r: Report) => {
       const draft = toDraft(rule, severity, path, statementOf, r);
       if (suppressions.isSuppressed(rule.meta.id, draft.statementLine, draft.statementEndLine)) return;

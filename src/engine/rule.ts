@@ -1,5 +1,5 @@
 import type { Node, SyntaxTree } from './tree/index.js';
-import type { Severity, TextEdit, ThreadlintConfig } from './types.js';
+import type { Profile, Severity, TextEdit, ThreadlintConfig } from './types.js';
 import type { SemanticModel } from './model/model.js';
 
 /** Where guidance pages live; a rule's page is `${DOCS_BASE}/<ID>.md`. */
@@ -27,6 +27,12 @@ export interface RuleMeta {
    * skip files that mention no threading at all.
    */
   runsOnBrokenFiles?: boolean;
+  /**
+   * The profile the rule belongs to (`free-threading` for TL6xx): it runs only when the
+   * config's profile is this one, and then on every file, threading code or not (any
+   * module's state may be shared once a library is called from threads).
+   */
+  profile?: Profile;
   helpUri: string;
 }
 
@@ -101,6 +107,11 @@ export interface Rule {
   check(context: RuleContext): void;
   /** For rules that compare files (lock order across the run, queue joins). */
   checkProject?(context: ProjectContext): void;
+}
+
+/** Whether the rule looks at every file under this config, not only files with threading code. */
+export function seesEveryFile(meta: Pick<RuleMeta, 'profile'>, config: Pick<ThreadlintConfig, 'profile'>): boolean {
+  return meta.profile !== undefined && meta.profile === config.profile;
 }
 
 export function createRule(

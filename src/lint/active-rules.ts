@@ -13,6 +13,8 @@ export function activeRules(config: ThreadlintConfig, selection: Selection = {})
   const out: ActiveRule[] = [];
   for (const rule of RULES) {
     const { id, severity } = rule.meta;
+    // A profile's rules (TL6xx) exist only under that profile, whatever `rules:` says.
+    if (rule.meta.profile && rule.meta.profile !== config.profile) continue;
     if (selection.select?.length && !matchesIdList(id, [...selection.select])) continue;
     if (selection.ignore?.length && matchesIdList(id, [...selection.ignore])) continue;
     const level = ruleLevel(config, id, severity);

@@ -8,12 +8,19 @@ import { analyze } from '../../src/lint/analyze.js';
 import { applyEdits } from '../../src/engine/edits.js';
 import { DEFAULT_CONFIG, type Finding } from '../../src/engine/types.js';
 import { RULES } from '../../src/rules/index.js';
+import type { Rule } from '../../src/engine/rule.js';
 
 const SECTIONS = ['## What it does', '## Why it matters', '## Example', '## Use instead', '## Fix safety', '## When to ignore', '## In tests'];
 const EXPECT = /#\s*expect:\s*((?:TL\d{3}(?:\s+fix)?[\s,]*)+)/;
 
+/** A profile's rules (TL6xx) are checked under their profile; every other rule under the defaults. */
+function configFor(ruleId: string) {
+  const profile = RULES.find((r: Rule) => r.meta.id === ruleId)?.meta.profile;
+  return profile ? { ...DEFAULT_CONFIG, profile } : DEFAULT_CONFIG;
+}
+
 async function run(source: string, ruleId: string, path = 'fixture.py') {
-  return analyze([{ path, content: source }], { config: DEFAULT_CONFIG, select: [ruleId] });
+  return analyze([{ path, content: source }], { config: configFor(ruleId), select: [ruleId] });
 }
 
 /** `line -> {fix}` for every `# expect: TLnnn [fix]` marker naming this rule. */
@@ -88,10 +95,11 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (id, rule) => {
 
   test('each fix parses, removes its finding and adds none', async () => {
     const source = readFileSync(`${dir}/flag.py`, 'utf8');
-    const all = await analyze([{ path: 'fixture.py', content: source }], { config: DEFAULT_CONFIG });
+    const config = configFor(id);
+    const all = await analyze([{ path: 'fixture.py', content: source }], { config });
     const fixed = all.findings.filter((f) => f.ruleId === id && f.fix);
     for (const finding of fixed) {
-      const after = await analyze([{ path: 'fixture.py', content: applyEdits(source, finding.fix!.edits) }], { config: DEFAULT_CONFIG, verifyFixes: false });
+      const after = await analyze([{ path: 'fixture.py', content: applyEdits(source, finding.fix!.edits) }], { config, verifyFixes: false });
       expect(after.notes.filter((n) => n.kind === 'syntax-error')).toEqual([]);
       const before = all.findings.filter((f) => f !== finding).map((f) => f.ruleId).sort();
       const remaining = after.findings.map((f) => f.ruleId).sort();
