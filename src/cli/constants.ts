@@ -3,8 +3,11 @@
  * `--help` load nothing else (no engine, no rules, no parser, no schema).
  */
 
-/** DESIGN.md's four, then Ruff's names for the others (`concise` is the one-line text). */
-export const FORMATS = ['text', 'json', 'sarif', 'github', 'concise', 'full', 'grouped', 'json-lines', 'junit', 'gitlab', 'rdjson'] as const;
+/**
+ * DESIGN.md's four, then Ruff's names for the others (`concise` is the one-line text),
+ * then the free-threading readiness report (Markdown; implies `--profile free-threading`).
+ */
+export const FORMATS = ['text', 'json', 'sarif', 'github', 'concise', 'full', 'grouped', 'json-lines', 'junit', 'gitlab', 'rdjson', 'ft-report'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Folders a walk never enters (hidden folders are skipped too). */

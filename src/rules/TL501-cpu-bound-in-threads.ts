@@ -38,6 +38,8 @@ export default createRule(
     inTests: false,
   },
   (ctx) => {
+    // Without the GIL (the free-threading profile) threads do run Python in parallel: the advice would be wrong.
+    if (ctx.config.profile === 'free-threading') return;
     const { model } = ctx;
     const seen = new Set<number>();
     for (const entry of model.threads.entries()) {

@@ -96,3 +96,35 @@ test('a compiled module built from a source in the tree is covered by it; one wi
   expect(bson.compiled).toEqual(['bson/_speed.cpython-313t-x86_64-linux-gnu.so']);
   expect(bson.suggested.level).toBe(1);
 });
+
+describe('the CLI prints the readiness report', () => {
+  const project = 'test/fixtures/projects/ftpkg';
+
+  test('--format ft-report implies the profile and prints the Markdown', async () => {
+    const { runCli } = await import('../cli/helpers.js');
+    const run = await runCli(['check', '--format', 'ft-report', '--no-cache', '.'], project);
+    expect(run.stdout.startsWith('# Free-threading readiness')).toBe(true);
+    expect(run.stdout).toContain('`ftpkg`');
+    expect(run.stdout).toContain('Free Threading :: ');
+    expect(run.stdout).toContain('_speedups.c');
+  });
+
+  test('--format json under the profile carries a readiness object; without it the JSON stays an array', async () => {
+    const { runCli } = await import('../cli/helpers.js');
+    const withProfile = JSON.parse((await runCli(['check', '--format', 'json', '--profile', 'free-threading', '--no-cache', '.'], project)).stdout) as {
+      findings: unknown[];
+      readiness: { packages: { name: string }[] };
+    };
+    expect(Array.isArray(withProfile.findings)).toBe(true);
+    expect(withProfile.readiness.packages.map((p) => p.name).sort()).toEqual(['ftcompat', 'ftpkg', 'ftutil']);
+    const plain = JSON.parse((await runCli(['check', '--format', 'json', '--no-cache', '.'], project)).stdout) as unknown;
+    expect(Array.isArray(plain)).toBe(true);
+  });
+
+  test('ft-report with another profile is a usage error', async () => {
+    const { runCli } = await import('../cli/helpers.js');
+    const run = await runCli(['check', '--format', 'ft-report', '--profile', 'default', '.'], project);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/ft-report/);
+  });
+});

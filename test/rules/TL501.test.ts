@@ -96,3 +96,10 @@ describe('TL501 cpu-bound-in-threads', () => {
     expect(finding.fix).toBeUndefined();
   });
 });
+
+test('is silent under the free-threading profile, where threads do run Python in parallel', async () => {
+  const { lint } = await import('../helpers/lint.js');
+  const source = 'import threading\n\ndef crunch(n):\n    total = 0\n    for i in range(n):\n        total += i * i\n    return total\n\nthreads = [threading.Thread(target=crunch, args=(10**7,)) for _ in range(4)]\n';
+  expect((await lint(source, { select: ['TL501'] })).map((f) => f.ruleId)).toEqual(['TL501']);
+  expect(await lint(source, { select: ['TL501'], config: { profile: 'free-threading' } })).toEqual([]);
+});

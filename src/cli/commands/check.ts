@@ -1,6 +1,7 @@
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { failsAt, matchesIdList, ruleLevel } from '../../config/resolve.js';
 import {
@@ -32,6 +33,7 @@ import { ruleCounts, statisticsJson, statisticsText } from '../reporters/statist
 import { showSettings } from '../show-settings.js';
 import { decodeForFix, encodeFixed } from '../source-text.js';
 import { unifiedDiff } from '../unified-diff.js';
+import { layoutOf, readiness, type ProjectLayout } from '../../report/index.js';
 
 export interface CheckOptions {
   diff?: string;
@@ -231,6 +233,9 @@ function displayed<T extends { path: string }>(items: readonly T[], paths: Proje
 export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO): Promise<number> {
   const started = performance.now();
   checkCombinations(pathArgs, opts);
+  // The readiness report is the free-threading profile's output.
+  if (opts.format === 'ft-report') opts = { ...opts, profile: opts.profile ?? 'free-threading' };
+  if (opts.format === 'ft-report' && opts.profile !== 'free-threading') throw new UsageError('--format ft-report is the free-threading profile\'s report; drop --profile or use --profile free-threading');
   const rules = ruleCatalog();
   const knownRuleIds = rules.map((r) => r.id);
   checkRuleSelectors('--select', opts.select, knownRuleIds);
@@ -308,6 +313,7 @@ export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO
     colors: colors(HUMAN_FORMATS.has(opts.format) && colorEnabled(fixedStdin ? { ...io, stdout: io.stderr } : io, toFile)),
     source: finalText,
     quiet: opts.quiet,
+    readiness: config.profile === 'free-threading' && (opts.format === 'json' || opts.format === 'ft-report') ? readiness(findings, readinessLayout(io.cwd, pathArgs)) : undefined,
   };
   const report = opts.statistics
     ? (opts.format === 'json' ? statisticsJson : statisticsText)(ruleCounts(findings, rules))
@@ -341,6 +347,40 @@ export async function runCheck(pathArgs: string[], opts: CheckOptions, io: CliIO
   // A file that could not be analysed is not a clean file: the run does not pass.
   const unanalysed = result.notes.some((n) => NOT_ANALYSED.has(n.kind));
   return unanalysed || result.findings.some((f) => failsAt(f.severity, config.fail_on)) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/**
+ * The files under the checked paths (relative to the working directory, as findings are),
+ * for the readiness report's packages and extension sources.
+ */
+function readinessLayout(cwd: string, pathArgs: string[]): ProjectLayout {
+  const roots = (pathArgs.length > 0 ? pathArgs : ['.']).map((p) => resolve(cwd, p));
+  const layouts = roots.map((root) => {
+    const prefix = relative(cwd, root).split(sep).join('/');
+    let isDir = false;
+    try {
+      isDir = statSync(root).isDirectory();
+    } catch {
+      // a path that vanished: nothing to list
+    }
+    if (!isDir) return { prefix: '', files: [prefix], read: (p: string) => (p === prefix ? readIfSmall(root) : undefined) };
+    const layout = layoutOf(root);
+    const at = prefix && !prefix.startsWith('..') ? `${prefix}/` : '';
+    return { prefix: at, files: layout.files.map((f) => `${at}${f}`), read: (p: string) => layout.read(p.slice(at.length)) };
+  });
+  const files = [...new Set(layouts.flatMap((l) => l.files))].sort();
+  return {
+    files,
+    read: (path) => layouts.find((l) => l.prefix === '' || path.startsWith(l.prefix))?.read(path),
+  };
+}
+
+function readIfSmall(file: string): string | undefined {
+  try {
+    return statSync(file).size <= 8 * 1024 * 1024 ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const NOT_ANALYSED: ReadonlySet<string> = new Set(['crash', 'budget', 'unreadable', 'too-large']);

@@ -1,5 +1,6 @@
 import type { FileNote, Finding, RuleMeta } from '../../lint/index.js';
 import type { Colors } from '../colors.js';
+import type { Readiness } from '../../report/index.js';
 
 /** Everything a reporter may need besides findings and notes; plain data, no I/O. */
 export interface ReportContext {
@@ -19,6 +20,8 @@ export interface ReportContext {
   source?: (path: string) => string | undefined;
   /** `-q`: the human formats print findings only, no tally. */
   quiet?: boolean;
+  /** Under the free-threading profile: the readiness report (ft-report, and `readiness` in JSON). */
+  readiness?: Readiness;
 }
 
 /** A reporter turns one run into the text of its output; it never writes anywhere. */

@@ -1,4 +1,5 @@
 import type { Reporter } from './context.js';
+import { ftReportReporter } from './ft-report.js';
 import { fullReporter } from './full.js';
 import { gitlabReporter } from './gitlab.js';
 import { githubReporter } from './github.js';
@@ -29,6 +30,7 @@ export const REPORTERS: Record<Format, Reporter> = {
   junit: junitReporter,
   gitlab: gitlabReporter,
   rdjson: rdjsonReporter,
+  'ft-report': ftReportReporter,
 };
 
 /** Formats a person reads: colour, `-q`, `--show-fixes` on stdout. */

@@ -45,7 +45,11 @@ export function toJsonFinding(f: Finding): JsonFinding {
   return out;
 }
 
-/** A plain JSON array of findings; notes are not part of it (they go to stderr). */
-export function jsonReporter(findings: readonly Finding[], _notes: readonly FileNote[], _ctx: ReportContext): string {
-  return `${JSON.stringify(findings.map(toJsonFinding), null, 2)}\n`;
+/**
+ * A plain JSON array of findings; notes are not part of it (they go to stderr). Under the
+ * free-threading profile: `{ "findings": [...], "readiness": {...} }`.
+ */
+export function jsonReporter(findings: readonly Finding[], _notes: readonly FileNote[], ctx: ReportContext): string {
+  const list = findings.map(toJsonFinding);
+  return `${JSON.stringify(ctx.readiness ? { findings: list, readiness: ctx.readiness } : list, null, 2)}\n`;
 }
