@@ -22,6 +22,8 @@ export type { FileAnalysis } from './types.js';
 export interface ActiveRule {
   rule: Rule;
   severity: Severity;
+  /** The config sets this rule's level: it overrides a finding's own `severity`. */
+  configured?: boolean;
 }
 
 export interface FileSetup {
@@ -116,10 +118,10 @@ export function runRules(path: string, text: string, tree: SyntaxTree, rules: re
     const span = statementSpan(statementOf(node));
     return { ...rangeOf(node), statementLine: span.start, statementEndLine: span.end, code: texts.code(span.start, span.end) };
   };
-  for (const { rule, severity } of rules) {
+  for (const { rule, severity, configured } of rules) {
     if (!relevant && !(rule.meta.runsOnBrokenFiles && root.hasError)) continue;
     const report = (r: Report) => {
-      const draft = toDraft(rule, severity, path, statementOf, r);
+      const draft = toDraft(rule, r.severity && !configured ? r.severity : severity, path, statementOf, r);
       if (suppressions.isSuppressed(rule.meta.id, draft.statementLine, draft.statementEndLine)) return;
       if (suppressions.isSuppressed(rule.meta.id, draft.line, draft.line)) return;
       drafts.push(draft);

@@ -44,6 +44,11 @@ export interface Report {
   endNode?: Node;
   message: string;
   fix?: ProposedFix;
+  /**
+   * For a rule with two levels (RULES.md "error / warning"): this finding's level, at
+   * most the rule's own. A level the config sets for the rule applies to every finding.
+   */
+  severity?: Severity;
 }
 
 /** Per-file facts handed to project-wide checks after every file was analysed. */
@@ -67,6 +72,8 @@ export interface Site {
 export interface ProjectReport extends Site {
   path: string;
   message: string;
+  /** As `Report.severity`: this finding's level when the config leaves the rule's own. */
+  severity?: Severity;
 }
 
 export interface RuleContext {
