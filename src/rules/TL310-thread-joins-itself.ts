@@ -32,6 +32,7 @@ export default createRule(
       if (model.kindOf(receiver) !== 'Thread' && receiver.type !== 'identifier') continue;
       const fn = model.enclosingFunction(call);
       if (!fn || checksCurrentThread(fn, call.startIndex) || catchesRuntimeError(call, fn)) continue;
+      if (madeHere(model, receiver, fn)) continue;
       const targets = threadTargets(model, receiver);
       if (!targets) continue;
       const path = pathTo(model, targets, fn);
@@ -46,6 +47,17 @@ export default createRule(
     }
   },
 );
+
+/**
+ * A local thread this call of the function creates (`t = Thread(…)`): even when the
+ * function runs again on that thread's own code, that run joins a newer thread.
+ */
+function madeHere(model: SemanticModel, receiver: Node, fn: Node): boolean {
+  if (receiver.type !== 'identifier') return false;
+  const binding = model.bindingOf(receiver);
+  if (!binding?.key.startsWith('l:') || binding.scope?.node.id !== fn.id) return false;
+  return binding.sites.some((s) => s.type === 'assign' && !!s.value && unwrap(s.value).type === 'call');
+}
 
 /** The calls that tell which thread runs the code: a guard against joining oneself. */
 const CURRENT_THREAD = /\b(?:current_thread|currentThread|get_ident|get_native_id|main_thread)\b|\.ident\b|\.native_id\b/;

@@ -29,6 +29,8 @@ describe('TL310 thread-joins-itself', () => {
     [service('self.close()', 'if self._t.ident == threading.get_ident():\n    return\nself._t.join()'), []],
     [service('self.close()', 'try:\n    self._t.join()\nexcept RuntimeError:\n    pass'), []],
     [service('if threading.current_thread() is self._t:\n    self.close()', 'self._t.join()'), []],
+    // A thread the function itself creates: a run of it on that thread joins a newer one.
+    ['import threading\ndef run(in_thread=False):\n    if in_thread:\n        t = threading.Thread(target=lambda: run())\n        t.start()\n        t.join()\n', []],
     // The target never reaches it; another thread is joined; the receiver is not a thread.
     [service('work()', 'self._t.join()'), []],
     [service('self.close()', 'self.other.join()'), []],
