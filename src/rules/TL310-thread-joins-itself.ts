@@ -62,9 +62,17 @@ function madeHere(model: SemanticModel, receiver: Node, fn: Node): boolean {
 /** The calls that tell which thread runs the code: a guard against joining oneself. */
 const CURRENT_THREAD = /\b(?:current_thread|currentThread|get_ident|get_native_id|main_thread)\b|\.ident\b|\.native_id\b/;
 
+const firstMentions = new WeakMap<Node, number>();
+
 /** Whether the function looks at the current thread before `until` (a guard, an early return). */
 function checksCurrentThread(fn: Node, until: number): boolean {
-  return CURRENT_THREAD.test(fn.text.slice(0, until - fn.startIndex));
+  let at = firstMentions.get(fn);
+  if (at === undefined) {
+    const m = CURRENT_THREAD.exec(fn.text);
+    at = m ? fn.startIndex + m.index : Infinity;
+    firstMentions.set(fn, at);
+  }
+  return at < until;
 }
 
 /** The join sits in a `try` whose handler catches `RuntimeError` (or everything): the author expects it. */
