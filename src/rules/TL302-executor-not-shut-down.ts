@@ -121,10 +121,15 @@ function poolLeaks(model: SemanticModel, assign: Node, fn: Node, uses: Use[]): b
   return !(closes('terminate') || (closes('join') && (closes('close') || anyClose)));
 }
 
-/** A top-level statement of `fn` after the pool is made, with no `return` between them (what follows it does not matter). */
+/**
+ * A statement of the block that makes the pool, or of a block around it, after it, with
+ * no `return` between them (what follows it does not matter).
+ */
 function closesAtEnd(model: SemanticModel, assign: Node, call: Node, fn: Node): boolean {
   const stmt = model.statementOf(call);
-  if (stmt.parent?.id !== fn.childForFieldName('body')?.id || statementCall(stmt)?.id !== call.id) return false;
+  if (statementCall(stmt)?.id !== call.id || !stmt.parent || stmt.startIndex < assign.endIndex) return false;
+  const made = model.statementOf(assign);
+  if (!isWithin(made, stmt.parent) || !isWithin(stmt.parent, fn)) return false;
   return !ownReturns(model, fn).some((r) => r.startIndex > assign.endIndex && r.endIndex < stmt.startIndex);
 }
 

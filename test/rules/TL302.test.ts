@@ -149,6 +149,8 @@ describe('TL302 multiprocessing pools', () => {
     ['p = ThreadPool(4)\nr = p.map(f, items)\np.close()\np.join()\nlog(r)\nreturn r', []],
     ['p = ThreadPool(4)\ntry:\n    p.map(f, items)\nfinally:\n    p.terminate()', []],
     ['p = ThreadPool(4)\np.map_async(f, items)\np.terminate()', []],
+    ['with expect_error():\n    p = ThreadPool(4)\n    p.close()\n    p.join()', []],
+    ['p = ThreadPool(4)\nif items:\n    p.close()\n    p.join()', ['5:9 TL302']],
     // A join every path reaches: the code before it closed the pool (join raises otherwise).
     ['p = ThreadPool(4)\nfor r in p.imap(f, items):\n    if r is None:\n        p.terminate()\n        break\nelse:\n    p.close()\np.join()', []],
     // Kept, handed on, used as a context manager.
