@@ -22,6 +22,8 @@ export type { FileAnalysis } from './types.js';
 export interface ActiveRule {
   rule: Rule;
   severity: Severity;
+  /** The config sets this rule's level: it overrides a finding's own `severity`. */
+  configured?: boolean;
 }
 
 export interface FileSetup {
@@ -119,10 +121,10 @@ export function runRules(path: string, text: string, tree: SyntaxTree, rules: re
     const span = statementSpan(statementOf(node));
     return { ...rangeOf(node), statementLine: span.start, statementEndLine: span.end, code: texts.code(span.start, span.end) };
   };
-  for (const { rule, severity } of rules) {
+  for (const { rule, severity, configured } of rules) {
     if (!relevant && !(rule.meta.runsOnBrokenFiles && root.hasError) && !seesEveryFile(rule.meta, config)) continue;
     const report = (r: Report) => {
-      const draft = toDraft(rule, severity, path, statementOf, r);
+      const draft = toDraft(rule, r.severity && !configured ? r.severity : severity, path, statementOf, r);
       if (suppressions.isSuppressed(rule.meta.id, draft.statementLine, draft.statementEndLine)) return;
       if (suppressions.isSuppressed(rule.meta.id, draft.line, draft.line)) return;
       drafts.push(draft);
@@ -162,7 +164,7 @@ function toDraft(rule: Rule, severity: Severity, path: string, statementOf: (n: 
   const range = rangeOf(r.node, r.endNode);
   const draft: Draft = {
     ruleId: rule.meta.id,
-    severity: r.severity && severity === rule.meta.severity ? r.severity : severity,
+    severity,
     path,
     ...range,
     message: r.message,

@@ -25,7 +25,7 @@ export function projectFindings(input: ProjectInput): { findings: Finding[]; not
   const findings: Finding[] = [];
   const notes: FileNote[] = [];
   const suppressions = new Map(input.files.map((f) => [f.path, new SuppressionMap(f.suppressions)]));
-  for (const { rule, severity } of input.rules) {
+  for (const { rule, severity, configured } of input.rules) {
     if (!rule.checkProject) continue;
     const id = rule.meta.id;
     const files = input.files.filter((f) => f.facts[id] !== undefined).map((f) => ({ path: f.path, facts: f.facts[id] }));
@@ -35,8 +35,8 @@ export function projectFindings(input: ProjectInput): { findings: Finding[]; not
     const report = (r: ProjectReport) => {
       if (input.reportable && !input.reportable(r.path)) return;
       if (suppressions.get(r.path)?.isSuppressed(id, r.statementLine, r.statementEndLine)) return;
-      const { code, ...rest } = r;
-      const draft: Draft = { ...rest, ruleId: id, severity, helpUri: rule.meta.helpUri };
+      const { code, severity: own, ...rest } = r;
+      const draft: Draft = { ...rest, ruleId: id, severity: own && !configured ? own : severity, helpUri: rule.meta.helpUri };
       codes.set(draft, code);
       drafts.push(draft);
     };

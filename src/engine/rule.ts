@@ -51,8 +51,8 @@ export interface Report {
   message: string;
   fix?: ProposedFix;
   /**
-   * This finding's severity when it differs from the rule's default (TL201: a wait
-   * nothing can satisfy is an error). A level set in config wins over it.
+   * For a rule with two levels (RULES.md "error / warning", TL201's unsatisfiable wait):
+   * this finding's level. A level the config sets for the rule applies to every finding.
    */
   severity?: Severity;
 }
@@ -78,6 +78,8 @@ export interface Site {
 export interface ProjectReport extends Site {
   path: string;
   message: string;
+  /** As `Report.severity`: this finding's level when the config leaves the rule's own. */
+  severity?: Severity;
 }
 
 export interface RuleContext {

@@ -18,7 +18,7 @@ export function activeRules(config: ThreadlintConfig, selection: Selection = {})
     if (selection.select?.length && !matchesIdList(id, [...selection.select])) continue;
     if (selection.ignore?.length && matchesIdList(id, [...selection.ignore])) continue;
     const level = ruleLevel(config, id, severity);
-    if (level !== 'off') out.push({ rule, severity: level });
+    if (level !== 'off') out.push({ rule, severity: level, configured: Object.keys(config.rules).some((key) => id.startsWith(key)) });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { Node } from '../engine/tree/index.js';
-import { createRule } from '../engine/rule.js';
+import { createRule, type RuleContext } from '../engine/rule.js';
 import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.js';
 import { nextStatement, previousStatement, statementCall } from '../engine/model/statements.js';
 import { enclosingLoops, isWithin } from './support/loops.js';
@@ -63,8 +63,76 @@ export default createRule(
         message: `This \`${ctor.childForFieldName('function')!.text}(…)\` is never shut down; create it with \`with … as executor:\` and call \`executor.${member}(…)\` inside.`,
       });
     }
+    reportPools(ctx);
   },
 );
+
+/** `multiprocessing` pools: closed by `close()` + `join()`, or by `terminate()`. */
+const POOLS = new Set(['multiprocessing.Pool', 'multiprocessing.pool.Pool', 'multiprocessing.pool.ThreadPool', 'multiprocessing.dummy.Pool']);
+const POOL_CLOSERS = new Set(['close', 'join', 'terminate']);
+
+/** A local `multiprocessing` pool left running on some path of its function (RULES.md TL302, broadened). */
+function reportPools(ctx: RuleContext): void {
+  const { model } = ctx;
+  for (const assign of model.nodes('assignment')) {
+    const right = assign.childForFieldName('right');
+    const left = assign.childForFieldName('left');
+    const ctor = right && unwrap(right);
+    if (ctor?.type !== 'call' || left?.type !== 'identifier' || !POOLS.has(model.calleeName(ctor) ?? '')) continue;
+    const fn = model.enclosingFunction(assign);
+    if (fn?.type !== 'function_definition') continue;
+    const binding = localBinding(model, left, fn);
+    if (!binding) continue;
+    const uses = usesOf(model, binding, fn);
+    if (!poolLeaks(model, assign, fn, uses)) continue;
+    const name = left.text;
+    ctx.report({
+      node: ctor,
+      message: `\`${name}\` is not closed on every path of \`${fn.childForFieldName('name')!.text}()\`: its worker ${model.calleeName(ctor)!.endsWith('ThreadPool') || model.calleeName(ctor) === 'multiprocessing.dummy.Pool' ? 'threads' : 'processes'} outlive the call. Call \`${name}.close()\` and \`${name}.join()\` in a \`finally:\` (or use \`with … as ${name}:\` when every result is collected inside it: leaving it terminates the pool).`,
+    });
+  }
+  for (const ctor of model.calls) {
+    const p = ctor.parent;
+    if (p?.type !== 'attribute' || p.childForFieldName('object')?.id !== ctor.id || p.parent?.type !== 'call') continue;
+    const member = p.childForFieldName('attribute')!.text;
+    if (POOL_CLOSERS.has(member) || member === '__enter__' || !POOLS.has(model.calleeName(ctor) ?? '')) continue;
+    if (model.enclosingFunction(ctor)?.type !== 'function_definition') continue;
+    ctx.report({
+      node: ctor,
+      message: `This \`${ctor.childForFieldName('function')!.text}(…)\` is never closed: its workers outlive the call. Create it with \`with … as pool:\` and call \`pool.${member}(…)\` inside.`,
+    });
+  }
+}
+
+/** No escape, and neither `terminate()` nor both `close()` and `join()` in a `finally:` or at the function's end. */
+function poolLeaks(model: SemanticModel, assign: Node, fn: Node, uses: Use[]): boolean {
+  if (uses.some((u) => u.kind === 'escape' || u.kind === 'item-store' || (u.kind === 'attr-read' && POOL_CLOSERS.has(u.member!)))) return false;
+  const loops = enclosingLoops(assign, { comprehensions: true });
+  const closes = (member: string) =>
+    uses.some(
+      (u) =>
+        u.kind === 'call' &&
+        u.member === member &&
+        loops.every((l) => isWithin(u.call!, l)) &&
+        (inFinally(u.call!, fn) || closesAtEnd(model, assign, u.call!, fn)),
+    );
+  // `join()` raises unless `close()` or `terminate()` ran first: a join every path reaches
+  // says the code before it closes the pool on each of them.
+  const anyClose = uses.some((u) => u.kind === 'call' && (u.member === 'close' || u.member === 'terminate'));
+  return !(closes('terminate') || (closes('join') && (closes('close') || anyClose)));
+}
+
+/**
+ * A statement of the block that makes the pool, or of a block around it, after it, with
+ * no `return` between them (what follows it does not matter).
+ */
+function closesAtEnd(model: SemanticModel, assign: Node, call: Node, fn: Node): boolean {
+  const stmt = model.statementOf(call);
+  if (statementCall(stmt)?.id !== call.id || !stmt.parent || stmt.startIndex < assign.endIndex) return false;
+  const made = model.statementOf(assign);
+  if (!isWithin(made, stmt.parent) || !isWithin(stmt.parent, fn)) return false;
+  return !ownReturns(model, fn).some((r) => r.startIndex > assign.endIndex && r.endIndex < stmt.startIndex);
+}
 
 /**
  * Whether some path of `fn` leaves the executor running: it does not escape, and no

@@ -29,8 +29,9 @@ describe('TL302 executor-not-shut-down', () => {
     ['from concurrent.futures import ThreadPoolExecutor', 'ex = ThreadPoolExecutor()\ndef close():\n    ex.shutdown()\nreturn close', []],
     ['from concurrent.futures import ThreadPoolExecutor', 'return ThreadPoolExecutor()', []],
     ['from concurrent.futures import ThreadPoolExecutor', 'ThreadPoolExecutor().shutdown()', []],
+    // A multiprocessing pool is one too (revision 2; more below).
+    ['import multiprocessing', 'pool = multiprocessing.Pool()\npool.map(f, items)', ['3:12 TL302']],
     // Look-alikes.
-    ['import multiprocessing', 'pool = multiprocessing.Pool()\npool.map(f, items)', []],
     ['from concurrent.futures import ThreadPoolExecutor', 'ex = make_executor()\nex.map(f, items)', []],
     ['from concurrent.futures import ThreadPoolExecutor', 'ex = ThreadPoolExecutor()  # threadlint: ignore[TL302]\nex.map(f, items)', []],
   ])('%s / %j', async (imports, body, expected) => {
@@ -131,5 +132,43 @@ describe('TL302 executor-not-shut-down', () => {
     const findings = await lint(source, only);
     expect(findings.length).toBeGreaterThan(0);
     for (const f of findings) expect(f.fix).toBeUndefined();
+  });
+});
+
+describe('TL302 multiprocessing pools', () => {
+  const imports = 'import multiprocessing\nfrom multiprocessing.pool import ThreadPool\nfrom multiprocessing.dummy import Pool as DummyPool';
+  test.each([
+    // Every import form; not closed, closed without join, closed only on one path.
+    ['p = ThreadPool(4)\nreturn p.map(f, items)', ['5:9 TL302']],
+    ['p = multiprocessing.Pool()\nr = p.map(f, items)\np.close()\nreturn r', ['5:9 TL302']],
+    ['p = DummyPool(2)\nif not items:\n    return []\nr = p.map(f, items)\np.close()\np.join()\nreturn r', ['5:9 TL302']],
+    ['p = multiprocessing.pool.Pool(2)\nr = p.map(f, items)\nif r:\n    p.terminate()\nreturn r', ['5:9 TL302']],
+    ['return ThreadPool(2).map(f, items)', ['5:12 TL302']],
+    // close() + join(), terminate(), in a finally or ending the function.
+    ['p = ThreadPool(4)\ntry:\n    return p.map(f, items)\nfinally:\n    p.close()\n    p.join()', []],
+    ['p = ThreadPool(4)\nr = p.map(f, items)\np.close()\np.join()\nlog(r)\nreturn r', []],
+    ['p = ThreadPool(4)\ntry:\n    p.map(f, items)\nfinally:\n    p.terminate()', []],
+    ['p = ThreadPool(4)\np.map_async(f, items)\np.terminate()', []],
+    ['with expect_error():\n    p = ThreadPool(4)\n    p.close()\n    p.join()', []],
+    ['p = ThreadPool(4)\nif items:\n    p.close()\n    p.join()', ['5:9 TL302']],
+    // A join every path reaches: the code before it closed the pool (join raises otherwise).
+    ['p = ThreadPool(4)\nfor r in p.imap(f, items):\n    if r is None:\n        p.terminate()\n        break\nelse:\n    p.close()\np.join()', []],
+    // Kept, handed on, used as a context manager.
+    ['self.pool = ThreadPool(4)', []],
+    ['p = ThreadPool(4)\nreturn p', []],
+    ['p = ThreadPool(4)\nwith p:\n    p.map(f, items)', []],
+    ['with ThreadPool(4) as p:\n    p.map(f, items)', []],
+    // Look-alikes: another library's pool, a pool from a factory.
+    ['p = make_pool()\np.map(f, items)', []],
+  ])('%j', async (body, expected) => {
+    expect(positions(await lint(inFn(imports, body), only))).toEqual(expected);
+  });
+
+  test('the message names the pool, its function and how to close it', async () => {
+    const [finding] = await lint(inFn(imports, 'p = ThreadPool(4)\nreturn p.map(f, items)'), only);
+    expect(finding.message).toBe(
+      '`p` is not closed on every path of `run()`: its worker threads outlive the call. Call `p.close()` and `p.join()` in a `finally:` (or use `with … as p:` when every result is collected inside it: leaving it terminates the pool).',
+    );
+    expect(finding.fix).toBeUndefined();
   });
 });
