@@ -19,7 +19,7 @@ export default createRule(
   },
   (ctx) => {
     const { model } = ctx;
-    const lines = ctx.source.split('\n');
+    const lines = ctx.model.lines;
     for (const stmt of model.nodes('expression_statement')) {
       const call = statementCall(stmt);
       const acquire = call && lockMethodCall(model, call, 'acquire');

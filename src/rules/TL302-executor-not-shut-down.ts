@@ -31,7 +31,7 @@ export default createRule(
   },
   (ctx) => {
     const { model } = ctx;
-    const lines = ctx.source.split('\n');
+    const lines = ctx.model.lines;
     for (const assign of model.nodes('assignment')) {
       const right = assign.childForFieldName('right');
       const left = assign.childForFieldName('left');

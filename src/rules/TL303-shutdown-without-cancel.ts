@@ -30,7 +30,7 @@ export default createRule(
   (ctx) => {
     const { model } = ctx;
     if (!atLeast(ctx.config.python_version, CANCEL_FUTURES_SINCE)) return;
-    const lines = ctx.source.split('\n');
+    const lines = ctx.model.lines;
     for (const call of model.calls) {
       const m = model.methodCall(call);
       if (m?.method !== 'shutdown' || model.kindOf(m.receiver) !== 'Executor') continue;

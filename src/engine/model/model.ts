@@ -37,13 +37,19 @@ export interface Binding {
 
 const STATEMENT_PARENTS = new Set(['block', 'module']);
 
+/** The keywords of the many calls that have none: one shared (never modified) map. */
+const NO_KEYWORDS: ReadonlyMap<string, Node> = new Map();
+
+/** Marks a `typeOf` question being answered, to break cycles. */
+const IN_PROGRESS = Symbol('in progress');
+
 /** Nested questions `typeOf` follows at once before it answers "unknown". */
 const MAX_TYPE_DEPTH = 200;
 
 export class SemanticModel {
   readonly index: FileIndex;
-  private readonly types = new Map<number, ValueType | null>();
-  private readonly inProgress = new Set<number>();
+  private readonly types = new Map<number, ValueType | null | typeof IN_PROGRESS>();
+  private typeDepth = 0;
   private readonly threadClasses = new Map<number, boolean>();
 
   private threadFacts: ThreadFacts | undefined;
@@ -321,17 +327,20 @@ export class SemanticModel {
   /** The kind of value an expression evaluates to, when the analysis can show it. */
   typeOf(expr: Node): ValueType | null {
     const e = unwrap(expr);
-    if (this.types.has(e.id)) return this.types.get(e.id)!;
-    // Cycles give up; so do literals nested past any real data structure (the stack).
-    if (this.inProgress.has(e.id) || this.inProgress.size > MAX_TYPE_DEPTH) return null;
-    this.inProgress.add(e.id);
+    const known = this.types.get(e.id);
+    // A question still being answered (a cycle) gives up; so do literals nested past any
+    // real data structure (the stack).
+    if (known === IN_PROGRESS || (known === undefined && this.typeDepth > MAX_TYPE_DEPTH)) return null;
+    if (known !== undefined) return known;
+    this.types.set(e.id, IN_PROGRESS);
+    this.typeDepth++;
     let result: ValueType | null = null;
     try {
       result = this.computeType(e);
     } finally {
-      this.inProgress.delete(e.id);
+      this.typeDepth--;
+      this.types.set(e.id, result);
     }
-    this.types.set(e.id, result);
     return result;
   }
 
@@ -561,13 +570,14 @@ export class SemanticModel {
   private computeArgs(call: Node): CallArgs {
     const list = call.childForFieldName('arguments');
     const positional: Node[] = [];
-    const keywords = new Map<string, Node>();
+    let keywords = NO_KEYWORDS as Map<string, Node>;
     let hasSplat = false;
     for (const a of list?.namedChildren ?? []) {
       if (!a || a.type === 'comment') continue;
       if (a.type === 'keyword_argument') {
         const name = a.childForFieldName('name');
         const value = a.childForFieldName('value');
+        if (keywords === NO_KEYWORDS) keywords = new Map<string, Node>();
         if (name && value) keywords.set(name.text, value);
       } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
         hasSplat = true;

@@ -80,7 +80,7 @@ export interface FileIndex {
   /** Scope that owns each scope node, by node id. */
   scopes: Map<number, Scope>;
   /** Innermost scope of each indexed node, by node id. */
-  scopeOfNode: Map<number, Scope>;
+  scopeOfNode: ScopeTable;
   /** Function, class, lambda and comprehension scopes, in source order. */
   ordered: Scope[];
   byType: Map<string, Node[]>;
@@ -90,11 +90,36 @@ export interface FileIndex {
   hasSyntaxError: boolean;
 }
 
+/** The innermost scope of each indexed row: one typed array, not a map entry per node. */
+export class ScopeTable {
+  private readonly ids: Int32Array;
+  private readonly list: Scope[] = [];
+  private readonly numbers = new Map<Scope, number>();
+
+  constructor(rows: number) {
+    this.ids = new Int32Array(rows).fill(-1);
+  }
+
+  get(row: number): Scope | undefined {
+    const i = this.ids[row];
+    return i === undefined || i < 0 ? undefined : this.list[i];
+  }
+
+  set(row: number, scope: Scope): void {
+    let n = this.numbers.get(scope);
+    if (n === undefined) {
+      n = this.list.push(scope) - 1;
+      this.numbers.set(scope, n);
+    }
+    this.ids[row] = n;
+  }
+}
+
 export function buildIndex(tree: SyntaxTree): FileIndex {
   const root = tree.rootNode;
   const module = newScope('module', root, null);
   const scopes = new Map<number, Scope>([[root.id, module]]);
-  const scopeOfNode = new Map<number, Scope>();
+  const scopeOfNode = new ScopeTable(tree.count);
   const byType = new Map<string, Node[]>();
   const grammar = tree.grammar;
   const wanted = new Map<number, string>();

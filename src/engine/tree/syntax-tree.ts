@@ -192,7 +192,16 @@ export class SyntaxNode {
   }
 
   get namedChildren(): SyntaxNode[] {
-    this.cachedNamed ??= this.children.filter((c) => c.isNamed);
+    if (!this.cachedNamed) {
+      if (this.cachedChildren) this.cachedNamed = this.cachedChildren.filter((c) => c.isNamed);
+      else {
+        // Straight from the rows: views only for the named children.
+        const { after, flags } = this.tree.arrays;
+        const out: SyntaxNode[] = [];
+        for (let row = this.id + 1, end = after[this.id]; row < end; row = after[row]) if (flags[row] & NAMED) out.push(this.tree.node(row));
+        this.cachedNamed = out;
+      }
+    }
     return this.cachedNamed;
   }
 
