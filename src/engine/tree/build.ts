@@ -107,7 +107,8 @@ export function buildTree(source: string, wasm: WasmTree, module: CursorModule, 
     startRow[n] = row;
     if (p >= 0) last[p] = n;
     if (exact || openEndedKinds[k]) end[n] = endIndex(t);
-    if (first(t)) {
+    // Keywords and punctuation never have children: no need to ask (unless the tree has errors).
+    if ((exact || fixedLength[k] < 0) && first(t)) {
       p = n++;
       firstChild = true;
       continue;
