@@ -196,7 +196,10 @@ export function formatReport(results: readonly PackageResult[], diff: BaselineDi
   out.push('');
 
   if (diff.notComparable.length) out.push(`Not in the baseline (or at another version): ${diff.notComparable.join(', ')}`);
-  if (diff.added.length === 0 && diff.removed.length === 0) {
+  const compared = results.length - diff.notComparable.length;
+  if (compared === 0) {
+    out.push('Nothing compared against the baseline.');
+  } else if (diff.added.length === 0 && diff.removed.length === 0) {
     out.push('No change against the baseline.');
   } else {
     out.push(`Against the baseline: ${diff.added.length} new, ${diff.removed.length} gone.`);

@@ -145,6 +145,13 @@ describe('the CLI output and the baseline options', () => {
     expect(() => cliFindings({ readiness: {} })).toThrow(/no findings list/);
   });
 
+  test('a run compared with no baseline package does not claim "no change"', () => {
+    const r = { name: 'p', version: '1', files: 1, lines: 10, counts: { TL601: 1 }, keys: ['TL601 p/a.py 1'] } as PackageResult;
+    const text = formatReport([r], diffBaseline(null, [r]));
+    expect(text).toContain('Nothing compared against the baseline.');
+    expect(text).not.toContain('No change');
+  });
+
   test('a baseline counts only for a run with the same options, in the same order', () => {
     expect(sameOptions([], [])).toBe(true);
     expect(sameOptions(['--profile', 'free-threading'], ['--profile', 'free-threading'])).toBe(true);
