@@ -144,12 +144,13 @@ export async function loadContext(
     return { files: [], entries, fetched: 0, remark: `Context: GitHub truncated the repository listing, so only the changed files were analysed (${SEE_LESS}).` };
   }
 
-  // Cached per tree before the changed files are taken out: another pull request (or a
-  // re-run after the base moved) at the same head changes other files.
-  let candidates = options.cache.trees.get(tree.sha);
+  // Cached per tree and path selection, before the changed files are taken out: another
+  // pull request (or a re-run after the base moved) at the same head changes other files.
+  const treeKey = `${tree.sha}\0${JSON.stringify(config.paths)}`;
+  let candidates = options.cache.trees.get(treeKey);
   if (!candidates) {
     candidates = [...entries.values()].filter((e) => e.size <= MAX_FILE_BYTES && isPathIncluded(config, e.path));
-    options.cache.trees.set(tree.sha, candidates);
+    options.cache.trees.set(treeKey, candidates);
   }
   const wanted = candidates.filter((e) => !changedPaths.has(e.path));
   const total = wanted.reduce((sum, e) => sum + e.size, 0);

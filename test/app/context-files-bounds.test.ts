@@ -108,6 +108,15 @@ test('two pull requests at the same head tree each get the other’s changed fil
   expect(second.files.map((f) => f.path)).toEqual(['ingest/m0.py', 'ingest/m2.py']);
 });
 
+test('the same tree under a config that excludes more: the excluded files are not context', async () => {
+  const script = repoOf(3);
+  const cache = new ContextCache();
+  await load(scripted(script).github, ['ingest/m0.py'], cache);
+  const config = { ...DEFAULT_CONFIG, paths: { ...DEFAULT_CONFIG.paths, exclude: ['ingest/m2.py'] } };
+  const after = await loadContext(scripted(script).github, REPO, HEAD, config, new Set(['ingest/m0.py']), { cache });
+  expect(after.files.map((f) => f.path)).toEqual(['ingest/m1.py']);
+});
+
 describe('AnalysisCache', () => {
   const analysis = (path: string, padding = 0): FileAnalysis => ({
     path,

@@ -67,7 +67,6 @@ async function recordingEngine() {
   };
 }
 
-/** One `pull_request.opened` reviewed by the App against a repository holding `tree` at head. */
 interface ReviewOptions {
   /** Files left out of the repository. */
   without?: string[];
@@ -77,6 +76,7 @@ interface ReviewOptions {
   faults?: Fault[];
 }
 
+/** One `pull_request.opened` reviewed by the App, the repository at head being the case's (as `options` change it). */
 async function review(c: ContextCase, options: ReviewOptions = {}): Promise<Reviewed> {
   scratch = new ScratchRepo(c);
   const tree = { ...headTree(c, options.without), ...options.extra };
