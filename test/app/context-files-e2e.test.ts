@@ -74,6 +74,8 @@ interface ReviewOptions {
   extra?: Record<string, string>;
   config?: string;
   faults?: Fault[];
+  /** Worker threads for the analysis, as a server runs it. */
+  analysisThreads?: number;
 }
 
 /** One `pull_request.opened` reviewed by the App, the repository at head being the case's (as `options` change it). */
@@ -84,7 +86,7 @@ async function review(c: ContextCase, options: ReviewOptions = {}): Promise<Revi
   fake = await new FakeGitHub({ repoFiles: tree, configs: options.config ? { [`${OWNER}/${REPO}`]: options.config } : undefined }).start();
   fake.setPull(OWNER, REPO, PR, HEAD, changedFiles(c, scratch));
   for (const fault of options.faults ?? []) fake.fail(fault);
-  harness = await startHarness(fake, { engine: await recordingEngine() });
+  harness = await startHarness(fake, { engine: await recordingEngine(), analysisThreads: options.analysisThreads });
   await harness.deliver('pull_request', pullRequestPayload('opened'));
   await harness.app.idle();
   expect(fake.problems).toEqual([]);
@@ -120,7 +122,7 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const cli = await runCli(['check', '--base', 'HEAD', '--format', 'json', '--no-cache', '--jobs', '1'], scratch!.dir);
     const fromCli = (JSON.parse(cli.stdout) as { path: string; line: number; message: string; helpUri: string }[]).map((f) => `${f.path}:${f.line} ${f.message}\n\n${f.helpUri}`);
     expect(run.annotations.map((a) => `${a.path}:${a.start_line} ${a.message}`)).toEqual(fromCli);
-  });
+  }, 90_000); // the first review of the file loads the engine, and the CLI runs too
 
   test('with `context: false` the unchanged files are not read and there is no finding', async () => {
     const { run, comments } = await review(c, { config: 'context: false\n' });
@@ -168,11 +170,16 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
   });
 });
 
-describe('bounds and faults (ctx-lock-order)', () => {
+describe('threads, bounds and faults (ctx-lock-order)', () => {
   const c = cases.find((k) => k.name === 'ctx-lock-order')!;
   const expected = c.expect.map((e) => `${e.path}:${e.line}`);
   const annotated = (run: FakeCheckRun) => run.annotations.map((a) => `${a.path}:${a.start_line}`);
   const contextLines = (run: FakeCheckRun) => (run.output.summary ?? '').split('\n').filter((l) => l.includes('Context:'));
+
+  test('on analysis threads, as a server runs it: the same findings', async () => {
+    const { run } = await review(c, { analysisThreads: 2 });
+    expect(annotated(run)).toEqual(expected);
+  });
 
   test('context blobs that cannot be read: the review goes on without them, says so, and fails nothing', async () => {
     const { run, comments } = await review(c, { faults: [{ method: 'POST', path: /^\/graphql$/, query: 'threadlintContext', status: 502, times: 20 }] });
