@@ -52,6 +52,11 @@ describe('TL108 check-then-act', () => {
     [submitted('while not q.empty():\n    q.get()', 'q = queue.Queue()'), ['6:5 TL108']],
     [submitted('if not q.empty():\n    q.get_nowait()', 'q = queue.Queue()'), ['6:5 TL108']],
     [submitted('if q.qsize() > 0:\n    q.get(timeout=1)', 'q = queue.Queue()'), ['6:5 TL108']],
+    // The early-exit form of the same tests.
+    [pool('if k in self._conns:\n    return self._conns[k]\nc = connect(k)\nself._conns[k] = c'), ['8:9 TL108']],
+    [pool('if self._ex is not None:\n    return self._ex\nself._ex = ThreadPoolExecutor(2)', 'self._ex = None'), ['8:9 TL108']],
+    [pool('if k in self._conns:\n    return self._conns[k]\nwith self._lock:\n    if k in self._conns:\n        return self._conns[k]\n    self._conns[k] = connect(k)'), []],
+    [pool('if k in self._conns:\n    return self._conns[k]\nelse:\n    pass\nself._conns[k] = connect(k)'), []],
     // Test and act under the same lock, but in two holds.
     [pool('with self._lock:\n    if k in self._conns:\n        return self._conns[k]\nc = connect(k)\nwith self._lock:\n    self._conns[k] = c'), ['9:13 TL108']],
 
@@ -150,5 +155,23 @@ describe('TL108 check-then-act', () => {
     const before = run(source);
     expect(before).toBe("[('a', ['a', 'a', 'a']), ('b', ['b']), ('c', ['c']), ('z', ['kept', 'z'])]\n");
     expect(run(fixed)).toBe(before);
+  });
+  describe('under the free-threading profile: one finding per bug with TL601 / TL605', () => {
+    const ft = { select: ['TL108', 'TL601', 'TL605'], config: { profile: 'free-threading' as const }, path: 'pkg/registry.py' };
+    test('a public function of a library module that fills a module registry with an Event: TL108 alone', async () => {
+      const source = 'import threading\n_events = {}\ndef event_for(name):\n    if name not in _events:\n        _events[name] = threading.Event()\n    return _events[name]\n';
+      expect(positions(await lint(source, ft))).toEqual(['4:5 TL108']);
+      // Without the profile nothing shows that `event_for` runs on several threads.
+      expect(await lint(source, { ...ft, config: {} })).toEqual([]);
+    });
+    test('a module container guarded elsewhere: TL601 reports the store, TL108 leaves it', async () => {
+      const source =
+        'import threading\n_lock = threading.Lock()\n_events = {}\ndef event_for(name):\n    if name not in _events:\n        _events[name] = threading.Event()\n    return _events[name]\ndef reset(name):\n    with _lock:\n        _events[name] = threading.Event()\n';
+      expect(positions(await lint(source, ft))).toEqual(['6:9 TL601']);
+    });
+    test('a private helper is not taken to be concurrent', async () => {
+      const source = 'import threading\n_events = {}\ndef _event_for(name):\n    if name not in _events:\n        _events[name] = threading.Event()\n    return _events[name]\n';
+      expect(await lint(source, { ...ft, select: ['TL108'] })).toEqual([]);
+    });
   });
 });

@@ -107,7 +107,64 @@ function fillAfterTest(model: SemanticModel, config: Pick<ThreadlintConfig, 'pro
     if (!harm) return null;
     return { form: test.form, test: p, condition, act: assignment, state: test.state, key: test.key, value, harm, concurrency: shared };
   }
+  return fillAfterEarlyExit(model, config, assignment, target, value);
+}
+
+/**
+ * The early-exit form of the same test: `if k in D: return D[k]` (or `if X is not None:
+ * return X`) earlier in the block, then the fill.
+ */
+function fillAfterEarlyExit(model: SemanticModel, config: Pick<ThreadlintConfig, 'profile'>, assignment: Node, target: Node, value: Node): CheckThenAct | null {
+  const fn = model.enclosingFunction(assignment);
+  if (!fn || CONSTRUCTION.has(functionName(fn)) || isAsync(fn)) return null;
+  for (let stmt: Node | null = model.statementOf(assignment); stmt && stmt.parent?.type === 'block'; stmt = enclosingStatement(stmt, fn)) {
+    for (let prev = stmt.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+      if (prev.type !== 'if_statement' || prev.namedChildren.some((n) => n?.type === 'elif_clause' || n?.type === 'else_clause')) continue;
+      const condition = prev.childForFieldName('condition');
+      const last = prev.childForFieldName('consequence')?.namedChildren.filter((n) => n && n.type !== 'comment').pop();
+      if (!condition || (last?.type !== 'return_statement' && last?.type !== 'raise_statement')) continue;
+      const test = positiveTestOf(model, condition, target);
+      if (!test) continue;
+      if (lockedAround(model, prev) || lockingDecorator(model, fn)) return null;
+      // Tested again under a lock taken after the early exit: double-checked.
+      const outer = new Set(model.locks.heldAt(prev).map((a) => a.at.id));
+      for (const a of model.locks.heldAt(assignment)) {
+        const w = outer.has(a.at.id) ? null : withOf(a.at);
+        if (w && testedBetween(model, w, assignment, test.state, test.key ?? null)) return null;
+      }
+      if (model.locks.mayBeLockedAt(assignment) && model.locks.heldAt(assignment).length === 0) return null;
+      const shared = sharedState(model, config, test.state, fn, prev);
+      if (!shared) return null;
+      const harm = test.form === 'dict' ? dictHarm(model, test.state, value, assignment) : lazyHarm(model, test.state, value, stmt.parent!, assignment);
+      if (!harm) return null;
+      return { form: test.form, test: prev, condition, act: assignment, state: test.state, key: test.key, value, harm, concurrency: shared };
+    }
+  }
   return null;
+}
+
+/** The compound statement around a statement, inside the function. */
+function enclosingStatement(stmt: Node, fn: Node): Node | null {
+  for (let p = stmt.parent; p && p.id !== fn.id; p = p.parent) if (p.parent?.type === 'block' && p.type !== 'block') return p;
+  return null;
+}
+
+/** `k in D`, `D.get(k) is not None`, `X is not None`, `X`: the answer that skips the fill. */
+function positiveTestOf(model: SemanticModel, condition: Node, target: Node): StateTest | null {
+  const c = unwrap(condition);
+  if (target.type === 'subscript') {
+    const container = target.childForFieldName('value');
+    const key = target.childForFieldName('subscript');
+    if (!container || !key) return null;
+    if (c.type === 'comparison_operator' && operatorsText(c) === 'in') {
+      const [k, d] = c.namedChildren;
+      return k && d && same(k, key) && same(d, container) ? { form: 'dict', state: container, key } : null;
+    }
+    return null;
+  }
+  if (target.type !== 'attribute' && target.type !== 'identifier') return null;
+  const tested = c.type === 'comparison_operator' && isNoneTest(c, 'is not') ? c.namedChildren[0] : c.type === 'attribute' || c.type === 'identifier' ? c : null;
+  return tested && same(tested, target) ? { form: 'lazy', state: target } : null;
 }
 
 /**
@@ -402,7 +459,7 @@ function mutatedElsewhere(model: SemanticModel, state: Node, test: Node): boolea
 
 /** A `<Thread>.start()` call in the if block. */
 function startsThread(model: SemanticModel, test: Node): string | null {
-  const body = test.childForFieldName('consequence');
+  const body = test.type === 'block' ? test : test.childForFieldName('consequence');
   if (!body) return null;
   for (const call of model.calls) {
     if (!body.contains(call)) continue;
