@@ -1,5 +1,6 @@
 import type { Node, SyntaxTree } from '../tree/index.js';
 import { ANNOTATION_KINDS, CONSTRUCTORS, STAR_EXPORTS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
+import { GuardFacts } from './guards.js';
 import { LockFacts } from './locks.js';
 import { ThreadFacts } from './threads.js';
 import { buildIndex, scopeAt, selfClass, type BindingSite, type ClassInfo, type FileIndex, type Scope } from './scopes.js';
@@ -54,6 +55,7 @@ export class SemanticModel {
 
   private threadFacts: ThreadFacts | undefined;
   private lockFacts: LockFacts | undefined;
+  private guardFacts: GuardFacts | undefined;
 
   constructor(
     readonly tree: SyntaxTree,
@@ -80,6 +82,12 @@ export class SemanticModel {
   get locks(): LockFacts {
     this.lockFacts ??= new LockFacts(this, this.path);
     return this.lockFacts;
+  }
+
+  /** What each write, mutation and iteration of shared state holds, computed on first use. */
+  get guards(): GuardFacts {
+    this.guardFacts ??= new GuardFacts(this);
+    return this.guardFacts;
   }
 
   get root(): Node {
