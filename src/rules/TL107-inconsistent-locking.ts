@@ -5,6 +5,7 @@ import { chosenGuard, guardSummary, joinFacts, reportAt, where, wrapsFor, type G
 import { oneLine } from './support/locking.js';
 
 const WRITES: ReadonlySet<AccessKind> = new Set(['store', 'item-store', 'del', 'mutate']);
+const CONTAINERS = new Set(['dict', 'list', 'set']);
 
 /**
  * State written under a lock in one place is guarded by that lock; a write elsewhere
@@ -30,13 +31,15 @@ export default createRule(
   },
   (ctx) => {
     const { join, facts } = joinFacts(ctx);
-    for (const u of join.unguarded(WRITES)) {
+    for (const u of join.unguarded(WRITES, true)) {
       const a = u.access;
       // `x += 1` is TL104's; a deque's single operations are atomic.
       if (a.readModifyWrite || u.type === 'deque') continue;
       // Rebinding an attribute is one atomic step: the locked code sees the old value or
       // the new one. It breaks a discipline only the author declared (`# guarded by`).
       if (a.kind === 'store' && !u.guards.some((g) => g.declared)) continue;
+      // `add()` or `x[k] = v` on an object of unknown class may be that class's own locked method.
+      if (a.kind !== 'store' && (!u.type || !CONTAINERS.has(u.type))) continue;
       const guard = chosenGuard(u);
       const held = `${guard.declared ? 'declared' : 'held'} at ${where(guard, u.path)}`;
       const heldOther = a.held.length ? ' (only another lock is held here)' : '';

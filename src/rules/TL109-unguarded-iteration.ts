@@ -32,7 +32,7 @@ export default createRule(
   },
   (ctx) => {
     const { join } = joinFacts(ctx);
-    for (const u of join.unguarded(ITERATION)) {
+    for (const u of join.unguarded(ITERATION, false)) {
       if (!u.type || !CONTAINERS.has(u.type)) continue;
       const changes = join.mutations(u.state).filter((m) => m.access.phase === 'public' || m.access.phase === 'helper');
       if (!changes.length) continue;

@@ -59,6 +59,12 @@ export interface StateAccess {
   readModifyWrite: boolean;
   /** A comment on the line or the one above says the operation is atomic: the author has reasoned about it. */
   saidAtomic?: boolean;
+  /**
+   * Under a lock, the same hold uses the state more than once (`if k in d: … d[k] = …`,
+   * a pop then an insert): the lock makes several steps one, which an unlocked change
+   * elsewhere can break. A lone locked `d[k] = v` guards nothing a lone unlocked one breaks.
+   */
+  compound?: boolean;
 }
 
 /** What an assignment makes a piece of state: a thread-safe object, or a container. */
@@ -221,6 +227,9 @@ export class GuardFacts {
         }
       }
       if (saysAtomic(m.lines, node.startPosition.row)) access.saidAtomic = true;
+      if (kind !== 'iterate' && (access.held.length || access.maybeHeld.length || access.callersHold?.length)) {
+        if (this.usedTwice(node, access.text, fn, access.held.length + access.maybeHeld.length > 0)) access.compound = true;
+      }
       accesses.push(access);
       this.nodes.push(node);
     };
@@ -394,8 +403,16 @@ export class GuardFacts {
   private typeOf(sites: readonly BindingSite[]): StateType | null {
     let found: StateType | null = null;
     for (const site of sites) {
-      if (site.type !== 'assign' || !site.value) return null;
-      const v = unwrap(site.value);
+      let value: Node | null = null;
+      if (site.type === 'assign') value = site.value;
+      else if (site.type === 'tuple-assign') {
+        // `idle, self._idle = self._idle, []`
+        const rhs = unwrap(site.value);
+        const parts = rhs.type === 'expression_list' || rhs.type === 'tuple' ? rhs.namedChildren : [];
+        value = parts.length === site.count ? (parts[site.index] ?? null) : null;
+      }
+      if (!value) return null;
+      const v = unwrap(value);
       if (v.type === 'none') continue;
       const t = this.valueType(v);
       if (!t || (found && found !== t)) return null;
@@ -415,6 +432,11 @@ export class GuardFacts {
       case 'set':
       case 'set_comprehension':
         return 'set';
+      case 'boolean_operator': {
+        // `items or []`, `mapping or {}`: a container either way when the fallback is one.
+        const right = v.childForFieldName('right');
+        return v.text.includes(' or ') && right ? this.valueType(unwrap(right)) : null;
+      }
       case 'call': {
         const fn = v.childForFieldName('function');
         if (fn?.type === 'identifier' && BUILTIN_CONTAINERS.has(fn.text) && !this.model.resolveName(fn.text, fn)) return BUILTIN_CONTAINERS.get(fn.text)!;
@@ -562,6 +584,36 @@ export class GuardFacts {
     return first;
   }
 
+  /**
+   * Whether the state's expression appears twice or more in the lock hold around a node:
+   * the body of the innermost locking `with`, else the function (an `acquire()` region,
+   * or a helper whose callers hold the lock).
+   */
+  private usedTwice(node: Node, text: string, fn: Node | null, lexical: boolean): boolean {
+    let region: Node | null = fn;
+    if (lexical) {
+      // The `with` of the innermost known lock; for `acquire()` the function stays the region.
+      const held = this.model.locks.heldAt(node);
+      const last = held[held.length - 1];
+      const stmt = last?.how === 'with' ? last.at.parent?.parent : null;
+      if (stmt?.type === 'with_statement') region = stmt;
+      else {
+        for (let p = node.parent; p && !BOUNDARIES.has(p.type); p = p.parent) {
+          if (p.type === 'with_statement' && !held.length) {
+            region = p;
+            break;
+          }
+        }
+      }
+    }
+    if (!region) return false;
+    const body = region.text;
+    if (body.length > 50_000) return true;
+    const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const uses = body.match(new RegExp(`(?<![\\w.])${escaped}(?!\\w)`, 'g'));
+    return (uses?.length ?? 0) >= 2;
+  }
+
   private readonly releases = new Map<number, { at: number; receiver: string }[]>();
 
   /**
@@ -580,8 +632,8 @@ export class GuardFacts {
       }
       this.releases.set(fn.id, list);
     }
-    const acquiredBefore = (r: string) => list!.some((e) => e.at < 0 && -e.at < node.startIndex && e.receiver === r);
-    return list.some((e) => e.at > node.startIndex && !acquiredBefore(e.receiver));
+    const acquiredBefore = (r: string, at: number) => list!.some((e) => e.at < 0 && -e.at < at && e.receiver === r);
+    return list.some((e) => e.at > node.startIndex && !acquiredBefore(e.receiver, e.at));
   }
 
   private readonly joins = new Map<number, number>();
@@ -726,11 +778,12 @@ function isStdlibName(q: string): boolean {
   return STDLIB_ROOTS.has(q.split('.')[0]);
 }
 
-/** `# append is atomic` on the line or the line above. */
+/** `# append is atomic`, `# thread-safe` on the line or the line above. */
 function saysAtomic(lines: readonly string[], row: number): boolean {
   const here = lines[row] ?? '';
   const above = lines[row - 1] ?? '';
-  return (here.includes('#') && /#.*\batomic/i.test(here)) || /^\s*#.*\batomic/i.test(above);
+  const said = /#.*\b(?:atomic|thread[- ]?safe)/i;
+  return (here.includes('#') && said.test(here)) || (/^\s*#/.test(above) && said.test(above));
 }
 
 function flatTargets(t: Node): Node[] {

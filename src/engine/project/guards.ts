@@ -24,6 +24,8 @@ export interface GuardSite {
   declared: boolean;
   /** The class whose method holds the lock there: it guards the state for that class and its subclasses only. */
   cls: string | null;
+  /** The hold uses the state in several steps (see `StateAccess.compound`), or the guard is declared. */
+  compound: boolean;
 }
 
 export interface UnguardedAccess {
@@ -82,17 +84,19 @@ export class GuardJoin {
       });
     }
     for (const l of this.located) {
-      // In-place changes made under a lock say what it guards; rebinding an attribute under
-      // a lock (`self._d = {}` in a locked `start()`) says little.
+      // In-place changes that a hold of the lock makes in several steps say what it guards;
+      // rebinding an attribute under a lock (`self._d = {}` in a locked `start()`), or one
+      // lone atomic `d[k] = v`, says little.
       if (!IN_PLACE.has(l.access.kind) || l.opaque) continue;
       const cls = l.access.cls ? this.classKey(l.access.cls) : null;
-      for (const lock of l.held) this.addGuard(l.state, { lock, name: lockName(lock, this.isClassLock(lock)), path: l.path, line: l.access.site.line, declared: false, cls });
+      const compound = !!l.access.compound;
+      for (const lock of l.held) this.addGuard(l.state, { lock, name: lockName(lock, this.isClassLock(lock)), path: l.path, line: l.access.site.line, declared: false, cls, compound });
     }
     for (const { path, summary } of ordered) {
       for (const [key, { lock, line }] of Object.entries(summary.declared)) {
         const state = this.state(key);
         const canonical = this.lock(lock);
-        if (state && canonical) this.addGuard(state, { lock: canonical, name: lockName(canonical, this.isClassLock(canonical)), path, line, declared: true, cls: null });
+        if (state && canonical) this.addGuard(state, { lock: canonical, name: lockName(canonical, this.isClassLock(canonical)), path, line, declared: true, cls: null, compound: true });
       }
     }
   }
@@ -106,9 +110,9 @@ export class GuardJoin {
    * The guards that bind an access: a lock a class's own methods hold binds that class
    * and its subclasses, not a base class that knows nothing of it.
    */
-  private guardsFor(l: Located): GuardSite[] {
+  private guardsFor(l: Located, compoundOnly: boolean): GuardSite[] {
     const from = l.access.cls ? this.classKey(l.access.cls) : null;
-    return this.guardsOf(l.state).filter((g) => !g.cls || !from || this.inherits(from, g.cls));
+    return this.guardsOf(l.state).filter((g) => (!compoundOnly || g.compound) && (!g.cls || !from || this.inherits(from, g.cls)));
   }
 
   /** Whether class `cls` is `base` or derives from it (through analysed classes). */
@@ -132,15 +136,19 @@ export class GuardJoin {
     return this.types.get(state);
   }
 
-  /** Accesses of these kinds, in concurrent code, that hold none of the locks guarding their state. */
-  unguarded(kinds: ReadonlySet<AccessKind>): UnguardedAccess[] {
+  /**
+   * Accesses of these kinds, in concurrent code, that hold none of the locks guarding their
+   * state. With `compoundOnly`, only locks held over several steps on the state count as
+   * guards (what an unlocked single change can break); else any locked in-place change.
+   */
+  unguarded(kinds: ReadonlySet<AccessKind>, compoundOnly: boolean): UnguardedAccess[] {
     const out: UnguardedAccess[] = [];
     for (const l of this.located) {
       const a = l.access;
       if (!kinds.has(a.kind) || l.opaque || a.saidAtomic) continue;
       if (a.phase !== 'public' && a.phase !== 'helper') continue;
-      const guards = this.guardsFor(l);
-      if (!guards.length || guards.some((g) => l.held.has(g.lock))) continue;
+      const guards = this.guardsFor(l, compoundOnly);
+      if (!guards.length || this.guardsFor(l, false).some((g) => l.held.has(g.lock))) continue;
       const type = this.types.get(l.state);
       if (type && ATOMIC.has(type)) continue;
       const concurrency = this.concurrency(l);
@@ -188,11 +196,17 @@ export class GuardJoin {
     return null;
   }
 
+  /** One site per lock (and class), the strongest evidence first: declared, then a hold of several steps. */
   private addGuard(state: string, site: GuardSite): void {
     const list = this.guardsByState.get(state);
-    if (!list) this.guardsByState.set(state, [site]);
-    else if (!list.some((g) => g.lock === site.lock)) list.push(site);
-    else if (site.declared) list.splice(list.findIndex((g) => g.lock === site.lock), 1, site);
+    if (!list) {
+      this.guardsByState.set(state, [site]);
+      return;
+    }
+    const i = list.findIndex((g) => g.lock === site.lock && g.cls === site.cls);
+    const rank = (g: GuardSite) => (g.declared ? 2 : g.compound ? 1 : 0);
+    if (i < 0) list.push(site);
+    else if (rank(site) > rank(list[i])) list[i] = site;
   }
 
   /** Locks held at an access after the join: known, resolved maybe-locks, and what a helper's callers hold. */
