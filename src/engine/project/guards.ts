@@ -178,7 +178,7 @@ export class GuardJoin {
       if (why) return why;
     }
     // Module state behind a module lock: its functions are meant to be called from threads.
-    if (!owner && a.phase === 'public') return `\`${a.fn}\` is a public function of a module that guards this state`;
+    if (!owner && a.phase === 'public') return `\`${a.fn}\` is a public function over module state that a lock guards`;
     if (!owner && a.phase === 'helper') return `\`${a.fn}\` is called without the lock`;
     return null;
   }
