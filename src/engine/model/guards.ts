@@ -90,6 +90,10 @@ export interface GuardSummary {
   globals: string[];
   /** Module-level locks this file defines, qualified. */
   locks: string[];
+  /** Locks this file takes with a blocking acquire (`with L:`, `L.acquire()`); a lock only ever tried (`acquire(False)`) is a flag, not a guard. */
+  blocking: string[];
+  /** Locks this file only ever tries. */
+  tried: string[];
   /** Types of the state this file defines, by state key. */
   types: Record<string, StateType>;
   /** `# guarded by L` declarations: state key → lock key (or maybe-key) and the declaring line. */
@@ -309,10 +313,27 @@ export class GuardFacts {
       classes: [...m.classes()].map((c) => this.classGuards(c)),
       globals: this.globals(),
       locks: m.locks.declaredLocks(),
+      ...this.acquisitionModes(),
       types,
       declared: this.declarations(),
       accesses,
     };
+  }
+
+  /** Which locks the file takes blocking, and which it only tries. */
+  private acquisitionModes(): { blocking: string[]; tried: string[] } {
+    const blocking = new Set<string>();
+    const tried = new Set<string>();
+    const locks = this.model.locks;
+    for (const fn of this.model.nodes('function_definition')) {
+      for (const a of locks.acquisitionsIn(fn)) {
+        if (!a.globalKey) continue;
+        (a.blocking ? blocking : tried).add(a.globalKey);
+        const under = a.kind === 'Condition' ? locks.conditionLock(a.expr) : null;
+        if (under?.globalKey) (a.blocking ? blocking : tried).add(under.globalKey);
+      }
+    }
+    return { blocking: [...blocking], tried: [...tried].filter((k) => !blocking.has(k)) };
   }
 
   /** `x = …` targets: `self.x` (store), `D[k]` (item store of D), `global x` names (store). */

@@ -61,6 +61,8 @@ export class GuardJoin {
   private readonly located: Located[] = [];
   private readonly guardsByState = new Map<string, GuardSite[]>();
   private readonly classCache = new Map<string, string | null>();
+  /** Locks only ever tried (`acquire(False)`) in every file: flags that say "someone is at it", not guards. */
+  private readonly triedOnly = new Set<string>();
 
   constructor(files: readonly GuardFile[]) {
     const ordered = [...files].sort((a, b) => a.path.localeCompare(b.path));
@@ -68,6 +70,14 @@ export class GuardJoin {
       for (const c of summary.classes) if (!this.classes.has(c.key)) this.classes.set(c.key, c);
       this.globals.push(...summary.globals);
       this.moduleLocks.push(...summary.locks);
+    }
+    const blocking = new Set<string>();
+    for (const { summary } of ordered) for (const k of summary.blocking ?? []) blocking.add(this.lock(k) ?? k);
+    for (const { summary } of ordered) {
+      for (const k of summary.tried ?? []) {
+        const lock = this.lock(k) ?? k;
+        if (!blocking.has(lock)) this.triedOnly.add(lock);
+      }
     }
     for (const { summary } of ordered) {
       for (const [key, type] of Object.entries(summary.types)) {
@@ -90,7 +100,7 @@ export class GuardJoin {
       if (!IN_PLACE.has(l.access.kind) || l.opaque) continue;
       const cls = l.access.cls ? this.classKey(l.access.cls) : null;
       const compound = !!l.access.compound;
-      for (const lock of l.held) this.addGuard(l.state, { lock, name: lockName(lock, this.isClassLock(lock)), path: l.path, line: l.access.site.line, declared: false, cls, compound });
+      for (const lock of l.held) if (!this.triedOnly.has(lock)) this.addGuard(l.state, { lock, name: lockName(lock, this.isClassLock(lock)), path: l.path, line: l.access.site.line, declared: false, cls, compound });
     }
     for (const { path, summary } of ordered) {
       for (const [key, { lock, line }] of Object.entries(summary.declared)) {
