@@ -35,8 +35,9 @@ export function projectFindings(input: ProjectInput): { findings: Finding[]; not
     const report = (r: ProjectReport) => {
       if (input.reportable && !input.reportable(r.path)) return;
       if (suppressions.get(r.path)?.isSuppressed(id, r.statementLine, r.statementEndLine)) return;
-      const { code, severity: own, ...rest } = r;
+      const { code, severity: own, fix, ...rest } = r;
       const draft: Draft = { ...rest, ruleId: id, severity: own && !configured ? own : severity, helpUri: rule.meta.helpUri };
+      if (fix && rule.meta.fix !== 'never' && fix.edits.length > 0) draft.fix = { description: fix.description, safe: fix.safe !== false, edits: fix.edits };
       codes.set(draft, code);
       drafts.push(draft);
     };

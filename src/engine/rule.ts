@@ -80,6 +80,8 @@ export interface ProjectReport extends Site {
   message: string;
   /** As `Report.severity`: this finding's level when the config leaves the rule's own. */
   severity?: Severity;
+  /** As `Report.fix` (plain text edits in `path`); dropped when the rule's meta says `never`. */
+  fix?: ProposedFix;
 }
 
 export interface RuleContext {

@@ -1,5 +1,6 @@
 import type { Node, SyntaxTree } from '../tree/index.js';
 import { ANNOTATION_KINDS, CONSTRUCTORS, STAR_EXPORTS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
+import { GuardFacts } from './guards.js';
 import { LockFacts } from './locks.js';
 import { ThreadFacts } from './threads.js';
 import { NodeTable } from './node-table.js';
@@ -59,6 +60,7 @@ export class SemanticModel {
 
   private threadFacts: ThreadFacts | undefined;
   private lockFacts: LockFacts | undefined;
+  private guardFacts: GuardFacts | undefined;
 
   constructor(
     readonly tree: SyntaxTree,
@@ -92,6 +94,12 @@ export class SemanticModel {
   get locks(): LockFacts {
     this.lockFacts ??= new LockFacts(this, this.path);
     return this.lockFacts;
+  }
+
+  /** What each write, mutation and iteration of shared state holds, computed on first use. */
+  get guards(): GuardFacts {
+    this.guardFacts ??= new GuardFacts(this);
+    return this.guardFacts;
   }
 
   get root(): Node {
