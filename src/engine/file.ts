@@ -82,7 +82,9 @@ export async function analyzeFile(file: SourceFile, setup: FileSetup): Promise<F
         return 'fault' in again ? null : again;
       });
     }
-    return { path, findings: kept, notes: run.notes, facts: run.facts, suppressions: run.suppressions.entries, analysed: true };
+    const analysis: FileAnalysis = { path, findings: kept, notes: run.notes, facts: run.facts, suppressions: run.suppressions.entries, analysed: true };
+    if (run.syntaxError) analysis.syntaxError = true;
+    return analysis;
   });
 }
 

@@ -203,6 +203,8 @@ export interface FileAnalysis {
   suppressions: SuppressionEntry[];
   /** False when the file was not analysed at all (unreadable, parser fault, worker lost). */
   analysed: boolean;
+  /** Set when the text does not parse (the rules ran on a tree with errors). */
+  syntaxError?: true;
 }
 
 export interface AnalysisResult {

@@ -14,6 +14,7 @@ import type { AnalysisResult, AnalyzeOptions, FileNote, Finding, SourceFile } fr
 import { activeRules } from './active-rules.js';
 import { fileJobKey, reportsFinding, type FileJob } from './file-job.js';
 import { inThisThread, workerPool, type JobRunner } from './pool.js';
+import { verifyProjectFixes } from './project-fixes.js';
 import { ruleMeta } from '../rules/index.js';
 import { toolVersion } from './version.js';
 
@@ -62,6 +63,14 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
     changed,
     reportable: (path) => reported.has(path),
   });
+  if (options.verifyFixes !== false && project.findings.some((f) => f.fix)) {
+    await verifyProjectFixes(project.findings, {
+      jobs,
+      results,
+      run: (j) => runner.run(j),
+      project: (rs) => projectFindings({ rules: activeRules(config, selection), files: rs, config }).findings,
+    });
+  }
   const reportJob = (path: string) => job({ path, content: '' }, false);
   findings.push(...project.findings.filter((f) => reportsFinding(reportJob(f.path), f)));
   notes.push(...project.notes);
