@@ -115,7 +115,9 @@ function onceHow(e: ThreadEntry): string {
  * neither before the start nor after a join of the thread (or the end of the pool's `with`).
  */
 function concurrentWith(model: SemanticModel, w: Write, m: Mutation, entries: ThreadEntry[]): boolean {
-  if (w.fn && (w.fn.id === m.fn!.id || CONSTRUCTION.has(functionName(w.fn)))) return false;
+  if (w.fn && w.fn.id === m.fn!.id) return false;
+  // Construction runs before the object is shared, unless it starts the thread itself.
+  if (w.fn && CONSTRUCTION.has(functionName(w.fn)) && !entries.some((e) => startOf(e) && model.enclosingFunction(startOf(e)!)?.id === w.fn!.id)) return false;
   if (w.fn && sameEntries(model, w.fn, entries)) return false;
   return entries.some((e) => !orderedWith(model, w, e));
 }
@@ -126,7 +128,7 @@ function concurrentWith(model: SemanticModel, w: Write, m: Mutation, entries: Th
  * a write before the start or after waiting for the thread.
  */
 function orderedWith(model: SemanticModel, w: Write, e: ThreadEntry): boolean {
-  const start = e.via.type === 'class_definition' ? null : (e.forwardedBy ?? e.via);
+  const start = startOf(e);
   const starter = start ? model.enclosingFunction(start) : undefined;
   if (w.fn === null) {
     if (!start || starter !== null) return true;
@@ -135,6 +137,11 @@ function orderedWith(model: SemanticModel, w: Write, e: ThreadEntry): boolean {
   }
   if (w.node.startIndex < start.startIndex) return true;
   return waitedBetween(model, start, w.node);
+}
+
+/** The call that starts the entry's thread (null for a Thread subclass's `run`: started elsewhere). */
+function startOf(e: ThreadEntry): Node | null {
+  return e.via.type === 'class_definition' ? null : (e.forwardedBy ?? e.via);
 }
 
 /** A `join()` of a thread, or the end of an executor's `with` block, after `start` and before `at`, on every path to `at`. */

@@ -371,6 +371,20 @@ describe('one thread started once, concurrent with the code that started it', ()
       def main():
           spawn(drain, "drain")
     `, ['9:5 TL104']],
+    // The constructor starts the writer thread, then initialises the counter the thread bumps.
+    [py`
+      import threading
+      class SqliteWriter:
+          def __init__(self, path):
+              self.path = path
+              self._stop = threading.Event()
+              self._thread = threading.Thread(target=self._write_loop, daemon=True)
+              self._thread.start()
+              self.num_frames = 0
+          def _write_loop(self):
+              while not self._stop.is_set():
+                  self.num_frames += 1
+    `, ['11:13 TL104']],
   ])('%s', async (source, expected) => {
     expect(positions(await lint(source, only))).toEqual(expected);
   });
