@@ -4,7 +4,7 @@ import { unwrap, type SemanticModel } from '../engine/model/model.js';
 import type { ClassInfo } from '../engine/model/scopes.js';
 import { isParallel } from '../engine/model/threads.js';
 import { createRule, replaceNode, type ProposedFix } from '../engine/rule.js';
-import { functionsAcquiring } from './support/deadlock.js';
+import { acquiresLock, functionsAcquiring } from './support/deadlock.js';
 import { describeAcquisition, functionName } from './support/locking.js';
 
 /** A non-reentrant Lock taken again by the thread that holds it blocks forever. */
@@ -55,9 +55,17 @@ export default createRule(
       const fnExpr = call.childForFieldName('function')!;
       for (const { fn: callee, via } of calleesOf(model, call)) {
         const inner = locks.acquisitionsIn(callee).find((a) => a.blocking && held.some((h) => h.key === a.key));
-        if (!inner) continue;
-        const outer = held.find((h) => h.key === inner.key)!;
-        report(call, undefined, inner, outer, `\`${fnExpr.text}()\` ${via}takes \`${inner.expr.text}\` (line ${inner.at.startPosition.row + 1} in \`${via ? qualifiedFunctionName(model, callee) : functionName(callee)}\`)`);
+        if (inner) {
+          const outer = held.find((h) => h.key === inner.key)!;
+          report(call, undefined, inner, outer, `\`${fnExpr.text}()\` ${via}takes \`${inner.expr.text}\` (line ${inner.at.startPosition.row + 1} in \`${via ? qualifiedFunctionName(model, callee) : functionName(callee)}\`)`);
+          break;
+        }
+        // An override reaches the lock through the calls it makes (\`self.flush()\`).
+        if (!via) continue;
+        const reached = held.map((h) => ({ h, r: acquiresLock(model, [callee], h.key) })).find((x) => x.r);
+        if (!reached?.r) continue;
+        const { acquisition, fn } = reached.r;
+        report(call, undefined, acquisition, reached.h, `\`${fnExpr.text}()\` ${via}calls \`${qualifiedFunctionName(model, fn)}\`, which takes \`${acquisition.expr.text}\` (line ${acquisition.at.startPosition.row + 1})`);
         break;
       }
       // A logging call whose handler (a Handler subclass of this file) takes the lock in \`emit\`.
@@ -93,7 +101,10 @@ export default createRule(
         for (const call of model.threads.callsIn(fn)) {
           if (!isLogCall(model, call)) continue;
           for (const { acquisition: inner, emit } of handlerAcquisitions(model)) {
-            const outer = mainThreadHold(model, inner.key, inHandler, mutex);
+            // Name a holder outside the logging handler when there is one; the handler itself
+            // (the main thread logging when the signal arrives) is the last resort.
+            const inEmit = new Set([...inHandler, ...model.threads.reachableFrom(emit).map((f) => f.id)]);
+            const outer = mainThreadHold(model, inner.key, inEmit, mutex) ?? mainThreadHold(model, inner.key, inHandler, mutex);
             if (!outer) continue;
             const text = call.childForFieldName('function')?.text ?? 'log';
             report(call, undefined, inner, outer, `${handler} logs (\`${text}()\`), and the handler's \`${qualifiedFunctionName(model, emit)}\` takes \`${inner.expr.text}\` (line ${inner.at.startPosition.row + 1})`, holder(outer));
