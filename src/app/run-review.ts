@@ -268,7 +268,8 @@ async function reviewPipeline(target: ReviewTarget, ctx: ReviewContext): Promise
   // that only part of the code is in view); filtering by mode happens below, here.
   // Context files feed the engine's project step only; it never reports on them.
   const contextFiles = context?.files ?? [];
-  const options: AnalyzeOptions = { config: { ...config, filter_mode: 'nofilter' }, diff };
+  // Analyses are kept in memory by content and config: the next push re-analyses only what changed.
+  const options: AnalyzeOptions = { config: { ...config, filter_mode: 'nofilter' }, diff, cache: ctx.contextCache.analyses };
   // A server keeps its event loop free: with threads, even a small run goes to them.
   if (ctx.analysisThreads) Object.assign(options, { jobs: ctx.analysisThreads, inThreadBelowBytes: 0 });
   if (contextFiles.length > 0) options.context = contextFiles;

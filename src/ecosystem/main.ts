@@ -24,6 +24,7 @@ import { parseArgs, promisify } from 'node:util';
 import { applyEdits } from '../engine/index.js';
 import { PACKAGES, type EcosystemPackage } from './packages.js';
 import {
+  cliFindings,
   countByRule,
   diffBaseline,
   findingKeys,
@@ -32,6 +33,7 @@ import {
   formatReport,
   judgeFix,
   makeBaseline,
+  sameOptions,
   type Baseline,
   type CliFinding,
   type FixOutcome,
@@ -148,7 +150,7 @@ async function threadlint(cwd: string, args: string[], paths: string[]): Promise
   const output = join(cwd, '..', `threadlint-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   try {
     await run(process.execPath, [CLI, 'check', '--format', 'json', '--exit-zero', '--output', output, ...args, ...paths], { cwd, maxBuffer: 1 << 26 });
-    return JSON.parse(readFileSync(output, 'utf8')) as CliFinding[];
+    return cliFindings(JSON.parse(readFileSync(output, 'utf8')));
   } catch (error) {
     const e = error as { stderr?: string; message: string };
     throw new Error(`threadlint failed in ${cwd}: ${e.stderr?.trim() || e.message}`);
@@ -271,7 +273,11 @@ async function main(): Promise<number> {
   const analysed = attempts.filter((a): a is Analysed => a !== null);
   const results = analysed.map((a) => a.result);
   for (const line of skipped) process.stdout.write(`Skipped ${line}\n`);
-  const baseline = existsSync(opts.baseline) ? (JSON.parse(readFileSync(opts.baseline, 'utf8')) as Baseline) : null;
+  if (analysed.length === 0) throw new Error('no package could be analysed (see the lines above)');
+  const stored = existsSync(opts.baseline) ? (JSON.parse(readFileSync(opts.baseline, 'utf8')) as Baseline) : null;
+  // A baseline taken with other options (another profile, --select …) says nothing about this run.
+  const baseline = stored && sameOptions(stored.options, opts.cliArgs) ? stored : null;
+  if (stored && !baseline) process.stdout.write(`The baseline was taken with options [${stored.options.join(' ')}]: not compared.\n`);
   const diff = diffBaseline(baseline, results);
   process.stdout.write(formatReport(results, diff, opts.allKeys ? Infinity : 40));
   if (opts.dump) {

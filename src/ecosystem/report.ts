@@ -80,6 +80,19 @@ export function perKiloLine(findings: number, lines: number): string {
   return lines === 0 ? '0.0' : ((findings * 1000) / lines).toFixed(1);
 }
 
+/** The findings of `threadlint check --format json`: a list, or `{ findings, readiness }` under the free-threading profile. */
+export function cliFindings(json: unknown): CliFinding[] {
+  if (Array.isArray(json)) return json as CliFinding[];
+  const findings = (json as { findings?: unknown } | null)?.findings;
+  if (Array.isArray(findings)) return findings as CliFinding[];
+  throw new Error('threadlint printed JSON that holds no findings list');
+}
+
+/** Whether a baseline was taken with the run's options. */
+export function sameOptions(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 export function makeBaseline(results: readonly PackageResult[], options: string[]): Baseline {
   const packages: Record<string, PackageResult> = {};
   for (const r of [...results].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -183,7 +196,10 @@ export function formatReport(results: readonly PackageResult[], diff: BaselineDi
   out.push('');
 
   if (diff.notComparable.length) out.push(`Not in the baseline (or at another version): ${diff.notComparable.join(', ')}`);
-  if (diff.added.length === 0 && diff.removed.length === 0) {
+  const compared = results.length - diff.notComparable.length;
+  if (compared === 0) {
+    out.push('Nothing compared against the baseline.');
+  } else if (diff.added.length === 0 && diff.removed.length === 0) {
     out.push('No change against the baseline.');
   } else {
     out.push(`Against the baseline: ${diff.added.length} new, ${diff.removed.length} gone.`);

@@ -140,7 +140,8 @@ function collectEdges(ctx: RuleContext): OrderEdge[] {
   for (const fn of [...model.nodes('function_definition'), ...model.nodes('lambda')]) {
     for (const inner of takenIn(fn)) {
       anyTaken = true;
-      add(heldAt(inner.at), inner, innerSite(ctx, inner.at));
+      const held = heldAt(inner.at);
+      if (held.length) add(held, inner, innerSite(ctx, inner.at));
     }
   }
   // A call can only add an order when some function takes a lock.

@@ -4,6 +4,7 @@
  * not part of `npm test`.
  */
 import {
+  cliFindings,
   countByRule,
   diffBaseline,
   findingKeys,
@@ -14,6 +15,7 @@ import {
   makeBaseline,
   normalizedText,
   perKiloLine,
+  sameOptions,
   type CliFinding,
   type PackageResult,
 } from '../../src/ecosystem/report.js';
@@ -132,5 +134,28 @@ describe('fix judgement', () => {
     const text = formatFixOutcomes([good, { ...good, key: 'p: TL101 p/a.py 123', compiles: false, added: ['TL102'] }]);
     expect(text).toContain('Fixes applied one at a time: 2, 1 good, 1 bad.');
     expect(text).toContain('p: TL101 p/a.py 123: does not compile; new findings: TL102');
+  });
+});
+
+describe('the CLI output and the baseline options', () => {
+  test('findings come from a plain list or from the profile report object', () => {
+    const f = { ruleId: 'TL601', path: 'a.py', line: 3 } as CliFinding;
+    expect(cliFindings([f])).toEqual([f]);
+    expect(cliFindings({ findings: [f], readiness: { packages: [] } })).toEqual([f]);
+    expect(() => cliFindings({ readiness: {} })).toThrow(/no findings list/);
+  });
+
+  test('a run compared with no baseline package does not claim "no change"', () => {
+    const r = { name: 'p', version: '1', files: 1, lines: 10, counts: { TL601: 1 }, keys: ['TL601 p/a.py 1'] } as PackageResult;
+    const text = formatReport([r], diffBaseline(null, [r]));
+    expect(text).toContain('Nothing compared against the baseline.');
+    expect(text).not.toContain('No change');
+  });
+
+  test('a baseline counts only for a run with the same options, in the same order', () => {
+    expect(sameOptions([], [])).toBe(true);
+    expect(sameOptions(['--profile', 'free-threading'], ['--profile', 'free-threading'])).toBe(true);
+    expect(sameOptions([], ['--profile', 'free-threading'])).toBe(false);
+    expect(sameOptions(['--select', 'A', '--ignore', 'B'], ['--select', 'B', '--ignore', 'A'])).toBe(false);
   });
 });

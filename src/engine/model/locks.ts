@@ -1,3 +1,4 @@
+import { NodeTable } from './node-table.js';
 import type { Node } from '../tree/index.js';
 import { LOCK_LIKE, type Kind } from './kinds.js';
 import { unwrap, type SemanticModel } from './model.js';
@@ -65,7 +66,11 @@ export class LockFacts {
   constructor(
     private readonly model: SemanticModel,
     private readonly path: string,
-  ) {}
+  ) {
+    this.heldCache = new NodeTable(model.tree.count);
+    this.withAcquisitions = new NodeTable(model.tree.count);
+    this.releasedBeforeCache = new NodeTable(model.tree.count);
+  }
 
   /** The lock an expression names, when it is a Lock, RLock, Semaphore or Condition. */
   lockOf(expr: Node): LockRef | null {
@@ -105,7 +110,7 @@ export class LockFacts {
   }
 
   /** Several rules ask about the same statements and calls: walk each one's parents once. */
-  private readonly heldCache = new Map<number, Acquisition[]>();
+  private readonly heldCache: NodeTable<Acquisition[]>;
 
   private computeHeldAt(node: Node): Acquisition[] {
     const held: Acquisition[] = [];
@@ -136,7 +141,7 @@ export class LockFacts {
     return held;
   }
 
-  private readonly withAcquisitions = new Map<number, Acquisition | null>();
+  private readonly withAcquisitions: NodeTable<Acquisition | null>;
 
   /** The acquisition a `with` item makes, if it names a lock (one object per item). */
   private withAcquisition(item: Node): Acquisition | null {
@@ -149,7 +154,7 @@ export class LockFacts {
     return acquisition;
   }
 
-  private readonly releasedBeforeCache = new Map<number, ReadonlySet<string>>();
+  private readonly releasedBeforeCache: NodeTable<ReadonlySet<string>>;
 
   /** Keys of the locks that the statements before `stmt` in its block release (memoized along the block). */
   private releasedBefore(stmt: Node): ReadonlySet<string> {

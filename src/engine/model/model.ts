@@ -2,6 +2,7 @@ import type { Node, SyntaxTree } from '../tree/index.js';
 import { ANNOTATION_KINDS, CONSTRUCTORS, STAR_EXPORTS, TRANSPARENT_ANNOTATIONS, type Kind } from './kinds.js';
 import { LockFacts } from './locks.js';
 import { ThreadFacts } from './threads.js';
+import { NodeTable } from './node-table.js';
 import { buildIndex, scopeAt, selfClass, type BindingSite, type ClassInfo, type FileIndex, type Scope } from './scopes.js';
 
 /**
@@ -48,9 +49,13 @@ const MAX_TYPE_DEPTH = 200;
 
 export class SemanticModel {
   readonly index: FileIndex;
-  private readonly types = new Map<number, ValueType | null | typeof IN_PROGRESS>();
+  private readonly types: NodeTable<ValueType | null | typeof IN_PROGRESS>;
   private typeDepth = 0;
-  private readonly threadClasses = new Map<number, boolean>();
+  /** How often a question met itself (a cycle): answers reached through one are not kept. */
+  private cycles = 0;
+  /** Binding types by the binding's site list (one list per name and scope) and key. */
+  private readonly bindingTypes = new WeakMap<readonly BindingSite[], Map<string, ValueType | null>>();
+  private readonly threadClasses: NodeTable<boolean>;
 
   private threadFacts: ThreadFacts | undefined;
   private lockFacts: LockFacts | undefined;
@@ -60,6 +65,13 @@ export class SemanticModel {
     readonly path = 'module.py',
   ) {
     this.index = buildIndex(tree);
+    this.types = new NodeTable(tree.count);
+    this.threadClasses = new NodeTable(tree.count);
+    this.localFunctions = new NodeTable(tree.count);
+    this.qualifiedNames = new NodeTable(tree.count);
+    this.calleeNames = new NodeTable(tree.count);
+    this.methodCalls = new NodeTable(tree.count);
+    this.argLists = new NodeTable(tree.count);
   }
 
   private splitLines: string[] | undefined;
@@ -210,7 +222,7 @@ export class SemanticModel {
     return memo(this.localFunctions, expr, this.computeLocalFunction, this);
   }
 
-  private readonly localFunctions = new Map<number, Node | null>();
+  private readonly localFunctions: NodeTable<Node | null>;
 
   private computeLocalFunction(expr: Node): Node | null {
     const e = unwrap(expr);
@@ -250,7 +262,7 @@ export class SemanticModel {
     return memo(this.qualifiedNames, expr, this.computeQualifiedName, this);
   }
 
-  private readonly qualifiedNames = new Map<number, string | null>();
+  private readonly qualifiedNames: NodeTable<string | null>;
 
   private computeQualifiedName(expr: Node): string | null {
     const e = unwrap(expr);
@@ -272,7 +284,7 @@ export class SemanticModel {
     return null;
   }
 
-  private readonly calleeNames = new Map<number, string | null>();
+  private readonly calleeNames: NodeTable<string | null>;
 
   /** A name that `from threading import *` (or queue, time, concurrent.futures) brings in. */
   private starImported(name: string): string | null {
@@ -293,7 +305,7 @@ export class SemanticModel {
     return fn ? this.qualifiedName(fn) : null;
   }
 
-  private readonly methodCalls = new Map<number, { receiver: Node; method: string } | null>();
+  private readonly methodCalls: NodeTable<{ receiver: Node; method: string } | null>;
 
   /** For `X.m(...)`: the receiver node X and the method name m (memoized: every rule asks). */
   methodCall(call: Node): { receiver: Node; method: string } | null {
@@ -330,7 +342,10 @@ export class SemanticModel {
     const known = this.types.get(e.id);
     // A question still being answered (a cycle) gives up; so do literals nested past any
     // real data structure (the stack).
-    if (known === IN_PROGRESS || (known === undefined && this.typeDepth > MAX_TYPE_DEPTH)) return null;
+    if (known === IN_PROGRESS || (known === undefined && this.typeDepth > MAX_TYPE_DEPTH)) {
+      this.cycles++;
+      return null;
+    }
     if (known !== undefined) return known;
     this.types.set(e.id, IN_PROGRESS);
     this.typeDepth++;
@@ -410,8 +425,24 @@ export class SemanticModel {
     return null;
   }
 
-  /** Unify the types of every site that binds a name; one unknown site makes it unknown. */
+  /**
+   * Unify the types of every site that binds a name; one unknown site makes it unknown.
+   * Asked once per binding (a name bound many times and read many times stays linear).
+   */
   bindingType(binding: Binding): ValueType | null {
+    let byKey = this.bindingTypes.get(binding.sites);
+    const known = byKey?.get(binding.key);
+    if (known !== undefined) return known;
+    const cycles = this.cycles;
+    const result = this.computeBindingType(binding);
+    if (this.cycles === cycles) {
+      if (!byKey) this.bindingTypes.set(binding.sites, (byKey = new Map()));
+      byKey.set(binding.key, result);
+    }
+    return result;
+  }
+
+  private computeBindingType(binding: Binding): ValueType | null {
     const sites = binding.sites;
     if (sites.length === 0) {
       const cls = binding.cls;
@@ -560,7 +591,7 @@ export class SemanticModel {
     return null;
   }
 
-  private readonly argLists = new Map<number, CallArgs>();
+  private readonly argLists: NodeTable<CallArgs>;
 
   /** The arguments of a call, positional and keyword (memoized; do not modify). */
   args(call: Node): CallArgs {
@@ -594,7 +625,7 @@ export class SemanticModel {
  * Answers are never `undefined` (null means "no"), so one lookup serves a hit, and the
  * compute function is a method passed with its receiver: no closure per question.
  */
-function memo<T, S>(cache: Map<number, T>, node: Node, compute: (this: S, node: Node) => T, self: S): T {
+function memo<T, S>(cache: NodeTable<T>, node: Node, compute: (this: S, node: Node) => T, self: S): T {
   const known = cache.get(node.id);
   if (known !== undefined) return known;
   const value = compute.call(self, node);

@@ -56,6 +56,8 @@ export interface FakeReview {
 export interface Fault {
   method: string;
   path: RegExp;
+  /** For `/graphql`: only requests whose query contains this (an operation name). */
+  query?: string;
   /** How many matching requests it applies to; default 1. */
   times?: number;
   /** Matching requests let through before it applies; default 0. */
@@ -234,7 +236,7 @@ export class FakeGitHub {
       if (req.socket.destroyed) return;
     }
 
-    let fault = this.faults.find((f) => f.left > 0 && f.method === method && f.path.test(path));
+    let fault = this.faults.find((f) => f.left > 0 && f.method === method && f.path.test(path) && (!f.query || String(body?.query ?? '').includes(f.query)));
     if (fault && fault.skip > 0) {
       fault.skip--;
       fault = undefined;
