@@ -1,23 +1,12 @@
 import type { Node } from '../engine/tree/index.js';
-import { unwrap, type Binding, type SemanticModel } from '../engine/model/model.js';
-import type { ThreadEntry } from '../engine/model/threads.js';
+import { unwrap, type SemanticModel } from '../engine/model/model.js';
+import { withItems } from '../engine/model/scopes.js';
+import { isParallel, type ThreadEntry } from '../engine/model/threads.js';
 import { createRule, type ProposedFix } from '../engine/rule.js';
+import { checkStartedElsewhere, collectFacts } from './support/shared-mutation-project.js';
+import { CONSTRUCTION, collectMutations, collectWrites, type Mutation, type Write } from './support/shared-state.js';
 import { indentDeeper, indentOf, indentUnit, startsLine } from './support/indent.js';
 import { calledWithSomeLock, functionName, namedAsLocked, oneLine } from './support/locking.js';
-
-interface Mutation {
-  /** The augmented assignment or `x = x + …` assignment. */
-  node: Node;
-  target: Node;
-  /** Identity of the shared state, comparable between mutations of one file. */
-  key: string;
-  fn: Node | null;
-  /** A known lock is held here: evidence that the state is shared. */
-  guarded: boolean;
-}
-
-/** Methods that run before the object is shared with other threads. */
-const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__', 'setUp', 'setUpClass', '__init_subclass__']);
 
 /**
  * `x += 1` is a load, an add and a store: two threads can both load 5 and both store 6.
@@ -36,17 +25,20 @@ export default createRule(
   },
   (ctx) => {
     const { model, source } = ctx;
-    // Without threads or locks in the file, no mutation can be shown to race.
-    if (!model.threads.entries().length && !model.locks.hasAcquisitions()) return;
     const mutations = collectMutations(model);
+    const facts = collectFacts(ctx, mutations, (m: Mutation) => isCandidate(model, m));
+    if (facts) ctx.setFacts(facts);
+    // Without threads or locks in the file, no mutation can be shown to race here.
+    if (!model.threads.allEntries().some(isParallel) && !model.locks.hasAcquisitions()) return;
+    const writes = collectWrites(model, mutations);
     for (const m of mutations) {
-      if (m.guarded || !m.fn || CONSTRUCTION.has(functionName(m.fn))) continue;
-      if (model.locks.mayBeLockedAt(m.node) || calledWithSomeLock(model, m.node) || namedAsLocked(model, m.node)) continue;
-      const reaching = model.threads.entriesReaching(m.fn);
+      if (!isCandidate(model, m)) continue;
+      const reaching = parallelEntriesReaching(model, m.fn!);
       // Code that only runs in worker processes has its own copy of every global.
       if (reaching.length && reaching.every((e) => e.processPool)) continue;
-      const entries = reaching.filter((e) => !e.processPool);
-      const why = reason(model, m, entries, mutations);
+      const entries = reaching.filter((e) => !e.processPool && !ownsFreshSelf(e, m));
+      if (reaching.length && !entries.length) continue;
+      const why = reason(model, m, entries, mutations, writes);
       if (!why) continue;
       const statement = m.node.parent?.type === 'expression_statement' ? m.node.parent : m.node;
       const fix = lockFix(model, source, statement, m);
@@ -59,91 +51,38 @@ export default createRule(
       });
     }
   },
+  (ctx) => checkStartedElsewhere(ctx),
 );
 
-/** Every read-modify-write of a shared target in the file, guarded or not. */
-function collectMutations(model: SemanticModel): Mutation[] {
-  const out: Mutation[] = [];
-  const consider = (node: Node, target: Node) => {
-    const key = sharedKey(model, target, node);
-    if (!key) return;
-    out.push({ node, target, key, fn: model.enclosingFunction(node), guarded: model.locks.heldAt(node).length > 0 });
-  };
-  for (const node of model.nodes('augmented_assignment')) {
-    const left = node.childForFieldName('left');
-    if (left) consider(node, left);
-  }
-  for (const node of model.nodes('assignment')) {
-    const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    if (!left || right?.type !== 'binary_operator') continue;
-    const operand = right.childForFieldName('left');
-    if (operand && squash(unwrap(operand).text) === squash(left.text)) consider(node, left);
-  }
-  return out;
+/** An unguarded read-modify-write outside construction, with no lock that may be held. */
+function isCandidate(model: SemanticModel, m: Mutation): boolean {
+  if (m.guarded || !m.fn || CONSTRUCTION.has(functionName(m.fn))) return false;
+  return !(model.locks.mayBeLockedAt(m.node) || calledWithSomeLock(model, m.node) || namedAsLocked(model, m.node));
+}
+
+/** Threads, pool tasks, done-callbacks and request handlers from which `fn` is reached. */
+function parallelEntriesReaching(model: SemanticModel, fn: Node): ThreadEntry[] {
+  return model.threads.entriesReaching(fn, 'all').filter(isParallel);
 }
 
 /**
- * Identity of state other threads can see: a global written through `global`, a
- * closure variable written through `nonlocal`, `self.x`, an attribute of a module-level
- * object or of an enclosing function's variable, or an item of any of those.
+ * `self.` state of an entry that runs on its own instance each time (a request handler,
+ * an instance made per thread): the runs share nothing through `self`.
  */
-function sharedKey(model: SemanticModel, target: Node, at: Node): string | null {
-  const t = unwrap(target);
-  if (t.type === 'identifier') {
-    const scope = model.scopeOf(at);
-    if (!scope.globals.has(t.text) && !scope.nonlocals.has(t.text)) return null;
-    return model.resolveName(t.text, at)?.key ?? null;
-  }
-  if (t.type === 'attribute') {
-    const binding = model.bindingOf(t);
-    if (binding?.cls) return binding.key;
-    const object = t.childForFieldName('object');
-    const owner = object?.type === 'identifier' ? model.resolveName(object.text, object) : null;
-    if (owner && isSharedObject(model, owner, at)) return `${owner.key}.${t.childForFieldName('attribute')?.text}`;
-    return null;
-  }
-  if (t.type === 'subscript') {
-    const value = t.childForFieldName('value');
-    if (!value) return null;
-    const v = unwrap(value);
-    if (v.type === 'identifier') {
-      const owner = model.resolveName(v.text, v);
-      return owner && isSharedObject(model, owner, at) ? `${owner.key}[]` : null;
-    }
-    const binding = model.bindingOf(v);
-    return binding?.cls ? `${binding.key}[]` : null;
-  }
-  return null;
-}
-
-/**
- * A name bound to a value (not a module, class or function) that every call of the
- * mutating function sees: a module global, or a variable of an enclosing function
- * (a closure cell shared by every thread that runs the inner function).
- */
-function isSharedObject(model: SemanticModel, binding: Binding, at: Node): boolean {
-  if (binding.sites.length === 0 || !binding.sites.every((s) => s.type === 'assign')) return false;
-  if (binding.key.startsWith('g:')) return true;
-  const own = model.enclosingFunction(at);
-  return binding.scope?.kind === 'function' && !!own && binding.scope.node.id !== own.id;
+function ownsFreshSelf(e: ThreadEntry, m: Mutation): boolean {
+  return !!e.freshSelf && m.key.startsWith('c:');
 }
 
 /** Why the mutation can race, or null when the analysis cannot show that it does. */
-function reason(model: SemanticModel, m: Mutation, entries: ThreadEntry[], all: Mutation[]): string | null {
+function reason(model: SemanticModel, m: Mutation, entries: ThreadEntry[], all: Mutation[], writes: Write[]): string | null {
   const name = functionName(m.fn!);
   const many = entries.find((e) => e.many);
-  if (many) {
-    const line = many.via.startPosition.row + 1;
-    const how = many.how === 'executor' ? `submitted to an executor at line ${line}` : `started as a thread target in a loop or more than once, line ${line}`;
-    return `and \`${name}\` runs on several threads at once (${how})`;
-  }
+  if (many) return `and \`${name}\` runs on several threads at once (${severalHow(many)})`;
   if (entries.length) {
-    const other = all.find(
-      (o) => o.key === m.key && o.fn && o.fn.id !== m.fn!.id && !CONSTRUCTION.has(functionName(o.fn)) && !sameEntries(model, o.fn, entries),
-    );
+    const other = writes.find((w) => w.key === m.key && w.node.id !== m.node.id && concurrentWith(model, w, m, entries));
     if (other) {
-      return `and \`${name}\` runs on a thread (line ${entries[0].via.startPosition.row + 1}) while \`${functionName(other.fn!)}\` changes it too (line ${other.node.startPosition.row + 1})`;
+      const who = other.fn ? `\`${functionName(other.fn)}\` changes it too` : 'the module changes it too';
+      return `and \`${name}\` ${onceHow(entries[0])} while ${who} (line ${other.node.startPosition.row + 1})`;
     }
   }
   // Inconsistent locking is judged for attributes and module globals, whose users all
@@ -156,9 +95,82 @@ function reason(model: SemanticModel, m: Mutation, entries: ThreadEntry[], all: 
   return null;
 }
 
-/** Whether `fn` is reached only from exactly these single-thread entries. */
+function severalHow(e: ThreadEntry): string {
+  const line = (e.forwardedBy ?? e.via).startPosition.row + 1;
+  if (e.how === 'executor') return `submitted to an executor at line ${line}`;
+  if (e.how === 'request-handler') return `a request handler of the threading server at line ${line}: one thread per request`;
+  if (e.how === 'done-callback') return `added as a done-callback in a loop or more than once, line ${line}`;
+  return `started as a thread target in a loop or more than once, line ${line}`;
+}
+
+function onceHow(e: ThreadEntry): string {
+  const line = (e.forwardedBy ?? e.via).startPosition.row + 1;
+  if (e.how === 'done-callback') return `runs as a future's done-callback on the worker thread (line ${line})`;
+  return `runs on a thread (line ${line})`;
+}
+
+/**
+ * Whether a write may run while the thread entries run `m`: it is not in construction,
+ * not reached only from those same entries, and — in the code that starts the thread —
+ * neither before the start nor after a join of the thread (or the end of the pool's `with`).
+ */
+function concurrentWith(model: SemanticModel, w: Write, m: Mutation, entries: ThreadEntry[]): boolean {
+  if (w.fn && w.fn.id === m.fn!.id) return false;
+  // Construction runs before the object is shared, unless it starts the thread itself.
+  if (w.fn && CONSTRUCTION.has(functionName(w.fn)) && !entries.some((e) => startOf(e) && model.enclosingFunction(startOf(e)!)?.id === w.fn!.id)) return false;
+  if (w.fn && sameEntries(model, w.fn, entries)) return false;
+  return entries.some((e) => !orderedWith(model, w, e));
+}
+
+/**
+ * A write that cannot overlap the entry: module-level code (import time) unless the
+ * thread is started at module level before it; in the function that starts the thread,
+ * a write before the start or after waiting for the thread.
+ */
+function orderedWith(model: SemanticModel, w: Write, e: ThreadEntry): boolean {
+  const start = startOf(e);
+  const starter = start ? model.enclosingFunction(start) : undefined;
+  if (w.fn === null) {
+    if (!start || starter !== null) return true;
+  } else if (!start || starter?.id !== w.fn.id) {
+    return false;
+  }
+  if (w.node.startIndex < start.startIndex) return true;
+  return waitedBetween(model, start, w.node);
+}
+
+/** The call that starts the entry's thread (null for a Thread subclass's `run`: started elsewhere). */
+function startOf(e: ThreadEntry): Node | null {
+  return e.via.type === 'class_definition' ? null : (e.forwardedBy ?? e.via);
+}
+
+/** A `join()` of a thread, or the end of an executor's `with` block, after `start` and before `at`, on every path to `at`. */
+function waitedBetween(model: SemanticModel, start: Node, at: Node): boolean {
+  for (let n: Node | null = start.parent; n && n.type !== 'function_definition' && n.type !== 'module'; n = n.parent) {
+    if (n.type === 'with_statement' && n.endIndex <= at.startIndex && withItems(n).some((i) => model.kindOf(withValue(i)) === 'Executor')) return true;
+  }
+  const fn = model.enclosingFunction(start);
+  const calls = fn ? model.threads.callsIn(fn) : model.calls.filter((c) => !model.enclosingFunction(c));
+  return calls.some((c) => {
+    if (c.startIndex < start.endIndex || c.startIndex > at.startIndex) return false;
+    const mc = model.methodCall(c);
+    if (!mc || (mc.method !== 'join' && mc.method !== 'shutdown')) return false;
+    const kind = model.kindOf(mc.receiver);
+    if (mc.method === 'join' ? kind !== 'Thread' : kind !== 'Executor') return false;
+    // The wait must be on the way to the write: its block encloses the write.
+    const block = model.statementOf(c).parent;
+    return !!block && block.contains(at);
+  });
+}
+
+function withValue(item: Node): Node {
+  const value = item.childForFieldName('value')!;
+  return value.type === 'as_pattern' ? (value.namedChildren[0] ?? value) : value;
+}
+
+/** Whether \`fn\` is reached only from exactly these single-thread entries. */
 function sameEntries(model: SemanticModel, fn: Node, entries: ThreadEntry[]): boolean {
-  const theirs = model.threads.entriesReaching(fn);
+  const theirs = parallelEntriesReaching(model, fn);
   return theirs.length > 0 && theirs.every((e) => entries.some((x) => x.fn.id === e.fn.id));
 }
 
@@ -227,8 +239,4 @@ function selfName(target: Node): string | null {
   let t: Node | null = unwrap(target);
   while (t && (t.type === 'attribute' || t.type === 'subscript')) t = t.type === 'attribute' ? t.childForFieldName('object') : t.childForFieldName('value');
   return t?.type === 'identifier' ? t.text : null;
-}
-
-function squash(text: string): string {
-  return text.replace(/\s+/g, '');
 }

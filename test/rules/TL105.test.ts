@@ -194,3 +194,207 @@ describe('TL105 lock-reacquire-deadlock', () => {
     expect(findings[0].fix).toBeUndefined();
   });
 });
+
+describe('re-entry through a signal handler, a logging handler, a base class', () => {
+  test.each([
+    // A SIGHUP handler reloads under the lock the serving loop holds.
+    [py`
+      import signal
+      import threading
+      class Service:
+          def __init__(self):
+              self._lock = threading.Lock()
+              self.config = {}
+          def reload(self, signum, frame):
+              with self._lock:
+                  self.config = {}
+          def serve(self):
+              while True:
+                  with self._lock:
+                      self.step()
+          def step(self):
+              pass
+          def install(self):
+              signal.signal(signal.SIGHUP, self.reload)
+    `, ['8:9 TL105']],
+    // A logging call made while holding the lock a Handler of the file takes in emit.
+    [py`
+      import logging
+      import threading
+      log = logging.getLogger(__name__)
+      _journal_lock = threading.Lock()
+      journal = []
+      class JournalHandler(logging.Handler):
+          def emit(self, record):
+              with _journal_lock:
+                  journal.append(self.format(record))
+      def compact():
+          with _journal_lock:
+              journal.clear()
+              log.info("journal compacted")
+    `, ['13:9 TL105']],
+    // A signal handler that logs through that handler while the main thread holds its lock.
+    [py`
+      import logging
+      import signal
+      import threading
+      log = logging.getLogger("svc")
+      _io_lock = threading.Lock()
+      class FileSink(logging.Handler):
+          def emit(self, record):
+              with _io_lock:
+                  print(self.format(record))
+      def on_term(signum, frame):
+          log.warning("terminating")
+      def rotate():
+          with _io_lock:
+              pass
+      signal.signal(signal.SIGTERM, on_term)
+    `, ['11:5 TL105']],
+    // super() runs the base method, which takes the same lock.
+    [py`
+      import threading
+      class Writer:
+          def __init__(self):
+              self._lock = threading.Lock()
+              self._buf = []
+          def flush(self):
+              with self._lock:
+                  self._buf.clear()
+      class LineWriter(Writer):
+          def flush(self):
+              with self._lock:
+                  self._buf.append("\\n")
+                  super().flush()
+    `, ['13:13 TL105']],
+    // A base method holding the lock calls a hook that a subclass of the file overrides with the lock.
+    [py`
+      import threading
+      class Pipeline:
+          def __init__(self):
+              self._lock = threading.Lock()
+          def process(self, item):
+              with self._lock:
+                  self._hook(item)
+          def _hook(self, item):
+              pass
+      class AuditedPipeline(Pipeline):
+          def _hook(self, item):
+              with self._lock:
+                  print(item)
+    `, ['7:13 TL105']],
+  ])('%s', async (source, expected) => {
+    expect(positions(await lint(source, only))).toEqual(expected);
+  });
+
+  test.each([
+    // The handler takes a lock only worker threads hold; an RLock; a handler that only sets an event.
+    [py`
+      import signal
+      import threading
+      _state_lock = threading.Lock()
+      _reentrant = threading.RLock()
+      stopping = threading.Event()
+      def _worker():
+          with _state_lock:
+              pass
+      def on_usr1(signum, frame):
+          with _state_lock:
+              pass
+      def on_usr2(signum, frame):
+          with _reentrant:
+              pass
+      def on_term(signum, frame):
+          stopping.set()
+      def main():
+          with _reentrant:
+              threading.Thread(target=_worker).start()
+      signal.signal(signal.SIGUSR1, on_usr1)
+      signal.signal(signal.SIGUSR2, on_usr2)
+      signal.signal(signal.SIGTERM, on_term)
+    `],
+    // A signal look-alike (blinker) whose receiver takes a lock the main code holds.
+    [py`
+      import threading
+      from blinker import signal
+      _lock = threading.Lock()
+      def on_saved(sender):
+          with _lock:
+              pass
+      def save():
+          with _lock:
+              pass
+      signal("saved").connect(on_saved)
+    `],
+    // Logging under a lock the handler does not take; a receiver not shown to be a logger; an RLock in emit.
+    [py`
+      import logging
+      import threading
+      log = logging.getLogger(__name__)
+      _a = threading.Lock()
+      _b = threading.RLock()
+      class Sink(logging.Handler):
+          def emit(self, record):
+              with _b:
+                  pass
+      class Other(logging.Handler):
+          def emit(self, record):
+              with _a:
+                  pass
+      def work(reporter):
+          with _a:
+              reporter.info("not a logger")
+          with _b:
+              log.info("reentrant")
+    `],
+    // super() into a base that takes another lock; an override in a class that does not derive from it.
+    [py`
+      import threading
+      class Base:
+          def __init__(self):
+              self._lock = threading.Lock()
+              self._io = threading.Lock()
+          def flush(self):
+              with self._io:
+                  pass
+          def process(self):
+              with self._lock:
+                  self._hook()
+          def _hook(self):
+              pass
+      class Child(Base):
+          def flush(self):
+              with self._lock:
+                  super().flush()
+      class Unrelated:
+          def __init__(self):
+              self._lock = threading.Lock()
+          def _hook(self):
+              with self._lock:
+                  pass
+    `],
+  ])('%s', async (source) => {
+    expect(positions(await lint(source, only))).toEqual([]);
+  });
+
+  test('messages name the path of re-entry; the fix makes the lock an RLock', async () => {
+    const source = py`
+      import signal
+      import threading
+      _lock = threading.Lock()
+      def on_hup(signum, frame):
+          with _lock:
+              pass
+      def serve():
+          with _lock:
+              pass
+      signal.signal(signal.SIGHUP, on_hup)
+    `;
+    const [finding] = await lint(source, only);
+    expect(finding.message).toBe(
+      'the signal handler `on_hup` (registered at line 10) takes `_lock` when the signal arrives while the main thread may hold it in `serve` from `with _lock:` (line 8): ' +
+        '`_lock` is a threading.Lock, which is not reentrant, so the thread waits for itself forever. Use an RLock, or move the work into a helper that expects the lock held.',
+    );
+    expect(applyFix(source, finding)).toContain('_lock = threading.RLock()');
+  });
+});

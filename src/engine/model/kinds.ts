@@ -64,10 +64,11 @@ export const NON_REENTRANT: ReadonlySet<Kind> = new Set<Kind>(['Lock']);
 export const LOCK_LIKE: ReadonlySet<Kind> = new Set<Kind>(['Lock', 'RLock', 'Semaphore', 'Condition']);
 
 /**
- * Words that make a file worth modelling at all: the threading modules, and lock names
- * (a module may only import its locks from another: `from app.locks import db_lock`).
+ * Words that make a file worth modelling at all: the threading modules, threading
+ * socketservers and future callbacks (code that runs on threads the module never names),
+ * and lock names (a module may only import its locks from another: `from app.locks import db_lock`).
  */
-export const RELEVANT_SOURCE = /\b(?:threading|multiprocessing|concurrent|queue|sleep|_thread|task_done)\b|(?<![bcBC])[lL]ocks?\b/;
+export const RELEVANT_SOURCE = /\b(?:threading|multiprocessing|concurrent|queue|sleep|_thread|task_done|add_done_callback)\b|(?<![bcBC])[lL]ocks?\b|\bThreading(?:MixIn|\w*Server)\b/;
 
 /** Names a star import of a threading module brings in, as far as the rules care. */
 export const STAR_EXPORTS: ReadonlySet<string> = new Set([

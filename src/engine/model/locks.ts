@@ -3,6 +3,9 @@ import type { Node } from '../tree/index.js';
 import { LOCK_LIKE, type Kind } from './kinds.js';
 import { unwrap, type SemanticModel } from './model.js';
 import { withItems, type BindingSite } from './scopes.js';
+import { moduleNameOf, relativeImports } from './imports.js';
+
+export { moduleNameOf };
 
 /**
  * Lock identity and lock sets. A lock is known by the binding it lives in: within a
@@ -44,18 +47,6 @@ const BOUNDARIES = new Set(['function_definition', 'lambda', 'class_definition',
 
 const EMPTY_KEYS: ReadonlySet<string> = new Set();
 
-/** `pkg/sub/mod.py` → `pkg.sub.mod`; `pkg/__init__.py` → `pkg`; a leading `src/` or `lib/` is dropped. */
-export function moduleNameOf(path: string): string {
-  return path
-    .replace(/\\/g, '/')
-    .replace(/\.pyi?$/, '')
-    .replace(/\/__init__$/, '')
-    .replace(/^(?:src|lib)\//, '')
-    .split('/')
-    .filter(Boolean)
-    .join('.');
-}
-
 /**
  * Whether two dotted names can denote the same module-level object: equal, or one is the
  * other with a package prefix (`app.locks.A` imported as `locks.A` from inside `app/`).
@@ -70,7 +61,6 @@ export class LockFacts {
   private readonly acquireStatements = new Map<number, { stmt: Node; acquisition: Acquisition }[]>();
   private indexed = false;
   private handOffKeys: Set<string> | undefined;
-  private relativeImports: Map<string, string> | undefined;
   private importedByFunction: Map<number, ImportedLock[]> | undefined;
 
   constructor(
@@ -473,33 +463,7 @@ export class LockFacts {
     const q = this.model.qualifiedName(e);
     if (q) return q.includes('.') && !q.startsWith('threading.') ? q : null;
     if (e.type !== 'identifier' || this.model.resolveName(e.text, e)) return null;
-    this.relativeImports ??= this.findRelativeImports();
-    return this.relativeImports.get(e.text) ?? null;
-  }
-
-  /** Module-level `from .mod import name [as alias]`, resolved against this file's module name. */
-  private findRelativeImports(): Map<string, string> {
-    const out = new Map<string, string>();
-    const own = moduleNameOf(this.path).split('.');
-    const isPackage = /(^|\/)__init__\.pyi?$/.test(this.path.replace(/\\/g, '/'));
-    for (const stmt of this.model.nodes('import_from_statement')) {
-      if (this.model.scopeOf(stmt).kind !== 'module') continue;
-      const moduleNode = stmt.childForFieldName('module_name');
-      if (moduleNode?.type !== 'relative_import') continue;
-      const dots = /^\.+/.exec(moduleNode.text)?.[0].length ?? 0;
-      const rest = moduleNode.text.slice(dots);
-      const pkg = isPackage ? own : own.slice(0, -1);
-      const base = pkg.slice(0, pkg.length - (dots - 1));
-      if (dots - 1 > pkg.length) continue;
-      const prefix = [...base, ...(rest ? rest.split('.') : [])].join('.');
-      for (const name of stmt.childrenForFieldName('name')) {
-        if (!name) continue;
-        const orig = name.type === 'aliased_import' ? name.childForFieldName('name') : name;
-        const local = name.type === 'aliased_import' ? name.childForFieldName('alias') : name;
-        if (orig && local) out.set(local.text, prefix ? `${prefix}.${orig.text}` : orig.text);
-      }
-    }
-    return out;
+    return relativeImports(this.model).get(e.text) ?? null;
   }
 
   /** Cross-file names of the module-level locks this file defines (what other files can import). */
