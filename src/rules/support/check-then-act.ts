@@ -81,8 +81,6 @@ interface StateTest {
   /** The container (dict form) or the attribute / global (lazy form). */
   state: Node;
   key?: Node;
-  /** `k not in D`: the one shape `setdefault` replaces exactly. */
-  notIn?: boolean;
 }
 
 function fillAfterTest(model: SemanticModel, config: Pick<ThreadlintConfig, 'profile'>, assignment: Node): CheckThenAct | null {
@@ -187,7 +185,7 @@ function testOf(model: SemanticModel, condition: Node, target: Node): StateTest 
     if (!container || !key) return null;
     if (c.type === 'comparison_operator' && operatorsText(c) === 'not in') {
       const [k, d] = c.namedChildren;
-      if (k && d && same(k, key) && same(d, container)) return { form: 'dict', state: container, key, notIn: true };
+      if (k && d && same(k, key) && same(d, container)) return { form: 'dict', state: container, key };
       return null;
     }
     const get = c.type === 'not_operator' ? c.childForFieldName('argument') : c.type === 'comparison_operator' && isNoneTest(c, 'is') ? c.namedChildren[0] : null;
