@@ -6,7 +6,7 @@
  * somewhere, or declared `# guarded by`), and lists the accesses in concurrent code that
  * hold none of them.
  */
-import { sameDottedName } from '../model/locks.js';
+import { DottedIndex } from './dotted-index.js';
 import type { AccessKind, ClassGuards, GuardSummary, StateAccess, StateType } from '../model/guards.js';
 
 export interface GuardFile {
@@ -55,21 +55,28 @@ interface Located {
 
 export class GuardJoin {
   private readonly classes = new Map<string, ClassGuards>();
-  private readonly globals: string[] = [];
-  private readonly moduleLocks: string[] = [];
+  private readonly globals = new DottedIndex();
+  private readonly moduleLocks = new DottedIndex();
+  private readonly classNames = new DottedIndex();
   private readonly types = new Map<string, StateType>();
   private readonly located: Located[] = [];
   private readonly guardsByState = new Map<string, GuardSite[]>();
   private readonly classCache = new Map<string, string | null>();
+  private readonly lockCache = new Map<string, string | null>();
+  private readonly stateCache = new Map<string, string | null>();
   /** Locks only ever tried (`acquire(False)`) in every file: flags that say "someone is at it", not guards. */
   private readonly triedOnly = new Set<string>();
 
   constructor(files: readonly GuardFile[]) {
     const ordered = [...files].sort((a, b) => a.path.localeCompare(b.path));
     for (const { summary } of ordered) {
-      for (const c of summary.classes) if (!this.classes.has(c.key)) this.classes.set(c.key, c);
-      this.globals.push(...summary.globals);
-      this.moduleLocks.push(...summary.locks);
+      for (const c of summary.classes) {
+        if (this.classes.has(c.key)) continue;
+        this.classes.set(c.key, c);
+        this.classNames.add(c.key);
+      }
+      for (const g of summary.globals) this.globals.add(g);
+      for (const l of summary.locks) this.moduleLocks.add(l);
     }
     const blocking = new Set<string>();
     for (const { summary } of ordered) for (const k of summary.blocking ?? []) blocking.add(this.lock(k) ?? k);
@@ -234,13 +241,21 @@ export class GuardJoin {
 
   /** The canonical key of a lock: a class's lock attribute (on the class that defines it) or a module lock some file declares. */
   private lock(key: string): string | null {
+    const known = this.lockCache.get(key);
+    if (known !== undefined) return known;
+    const found = this.computeLock(key);
+    this.lockCache.set(key, found);
+    return found;
+  }
+
+  private computeLock(key: string): string | null {
     const { cls, attr } = this.splitClassKey(key);
     if (cls && attr) {
       const owner = this.ownerOf(cls, attr);
       const c = this.classes.get(owner);
       return c?.locks.includes(attr) ? `${owner}.${attr}` : null;
     }
-    const matches = [...new Set(this.moduleLocks.filter((d) => sameDottedName(d, key)))];
+    const matches = this.moduleLocks.matches(key);
     return matches.length === 1 ? matches[0] : null;
   }
 
@@ -250,9 +265,17 @@ export class GuardJoin {
 
   /** The canonical key of a piece of state, or null when no analysed file defines it. */
   private state(key: string): string | null {
+    const known = this.stateCache.get(key);
+    if (known !== undefined) return known;
+    const found = this.computeState(key);
+    this.stateCache.set(key, found);
+    return found;
+  }
+
+  private computeState(key: string): string | null {
     const { cls, attr } = this.splitClassKey(key);
     if (cls && attr) return `${this.ownerOf(cls, attr)}.${attr}`;
-    const matches = [...new Set(this.globals.filter((g) => sameDottedName(g, key)))];
+    const matches = this.globals.matches(key);
     return matches.length === 1 ? matches[0] : null;
   }
 
@@ -274,7 +297,7 @@ export class GuardJoin {
     if (known !== undefined) return known;
     let found: string | null = this.classes.has(name) ? name : null;
     if (!found && name.includes('.')) {
-      const matches = [...this.classes.keys()].filter((k) => sameDottedName(k, name));
+      const matches = this.classNames.matches(name);
       found = matches.length === 1 ? matches[0] : null;
     }
     this.classCache.set(name, found);
