@@ -111,3 +111,49 @@ test('a star import of threading resolves its names', async () => {
   const source = 'from threading import *\nfrom queue import *\nl = Lock()\nq = Queue()\nl.probe(); q.probe()\n';
   expect(await probes(source)).toEqual(['l: Lock', 'q: Queue']);
 });
+
+test('an unannotated parameter of a private function or method has the kind every call passes', async () => {
+  const source = py`
+    import queue
+    import threading
+
+    def _drain(q, stop):
+        q.probe()
+        stop.probe()
+
+    def _maybe(q):
+        q.probe()
+
+    def _handed_on(q):
+        q.probe()
+
+    def public(q):
+        q.probe()
+
+    class Pump:
+        def __init__(self):
+            self._q = queue.Queue()
+            self._stop = threading.Event()
+
+        def run(self):
+            _drain(self._q, stop=self._stop)
+            _drain(queue.Queue(), self._stop)
+            _maybe(self._q)
+            _maybe(object())
+            self._flush(self._q)
+            threading.Thread(target=_handed_on, args=(self._q,)).start()
+            _handed_on(self._q)
+            public(self._q)
+
+        def _flush(self, q):
+            q.probe()
+  `;
+  expect(await probes(source)).toEqual([
+    'q: Queue',
+    'stop: Event',
+    'q: unknown', // one call passes something unknown
+    'q: unknown', // also handed to a thread with other arguments
+    'q: unknown', // public: callers elsewhere
+    'q: Queue', // a private method called through self
+  ]);
+});

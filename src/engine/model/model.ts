@@ -452,6 +452,10 @@ export class SemanticModel {
 
   private computeBindingType(binding: Binding): ValueType | null {
     const sites = binding.sites;
+    const [only] = sites;
+    if (sites.length === 1 && only.type === 'param' && !only.annotation && binding.scope?.kind === 'function') {
+      return this.parameterTypeFromCalls(binding.scope, binding.name, only.index);
+    }
     if (sites.length === 0) {
       const cls = binding.cls;
       if (cls) return this.classBodyType(cls, binding.name);
@@ -481,6 +485,68 @@ export class SemanticModel {
       types.push({ ...item, collection: true, mapping: false });
     }
     return types.length ? unify(types) : null;
+  }
+
+  /**
+   * An unannotated parameter of a private function (`def _drain(q):`) or private method
+   * (`self._drain(q)`) has the kind every call in the file passes it, when the function is
+   * used only by direct calls there (never handed on, so no other caller can exist): one
+   * call that passes something unknown, leaves it to a default or uses `*args` makes it
+   * unknown.
+   */
+  private parameterTypeFromCalls(scope: Scope, param: string, index: number): ValueType | null {
+    const fn = scope.node;
+    const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+    if (!name || !/^_[^_]|^_$/.test(name) || name.endsWith('__')) return null;
+    const method = !!scope.methodOf;
+    if (method && !scope.selfName) return null;
+    const position = method ? index - 1 : index;
+    if (position < 0) return null;
+    const calls = this.callsOf(fn, name, method);
+    if (!calls) return null;
+    const types: ValueType[] = [];
+    for (const call of calls) {
+      const args = this.args(call);
+      if (args.hasSplat) return null;
+      const arg = args.positional[position] ?? args.keywords.get(param);
+      const t = arg ? this.typeOf(arg) : null;
+      if (!t) return null;
+      types.push(t);
+    }
+    return unify(types);
+  }
+
+  /** The direct calls of a private function or method in this file, or null when it is also used another way (or never called). */
+  private callsOf(fn: Node, name: string, method: boolean): Node[] | null {
+    const known = this.directCalls.get(fn.id);
+    if (known !== undefined) return known;
+    const found = this.findDirectCalls(fn, name, method);
+    this.directCalls.set(fn.id, found);
+    return found;
+  }
+
+  private readonly directCalls = new Map<number, Node[] | null>();
+
+  private findDirectCalls(fn: Node, name: string, method: boolean): Node[] | null {
+    const calls: Node[] = [];
+    for (const call of this.calls) {
+      const callee = call.childForFieldName('function');
+      if (!callee) continue;
+      if (method) {
+        const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+        if (callee.childForFieldName('attribute')?.text !== name || object?.type !== 'identifier') continue;
+        const cls = selfClass(this.index, this.scopeOf(call), object);
+        if (!cls || cls.node.id !== this.index.scopes.get(fn.id)?.methodOf?.node.id) return null;
+        calls.push(call);
+      } else if (callee.type === 'identifier' && callee.text === name) {
+        if (this.localFunction(callee)?.id !== fn.id) return null;
+        calls.push(call);
+      }
+    }
+    if (calls.length === 0) return null;
+    // Every mention of the name other than its definition must be one of these calls.
+    const mentions = this.tree.source.match(new RegExp(`\\b${name}\\b`, 'g'))?.length ?? 0;
+    return mentions === calls.length + 1 ? calls : null;
   }
 
   private classBodyType(cls: ClassInfo, name: string): ValueType | null {
