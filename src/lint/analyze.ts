@@ -68,7 +68,7 @@ export async function analyze(files: readonly SourceFile[], options: AnalyzeOpti
       jobs,
       results,
       run: (j) => runner.run(j),
-      project: (rs) => projectFindings({ rules: activeRules(config, selection), files: rs, config }).findings,
+      project: (rs, ids) => projectFindings({ rules: activeRules(config, selection).filter((r) => !ids || ids.has(r.rule.meta.id)), files: rs, config }).findings,
     });
   }
   const reportJob = (path: string) => job({ path, content: '' }, false);

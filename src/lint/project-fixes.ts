@@ -19,8 +19,8 @@ export interface ProjectFixCheck {
   results: readonly FileAnalysis[];
   /** Analyse one job (same runner as the run: this thread or a worker). */
   run(job: FileJob): Promise<FileAnalysis>;
-  /** The project step's findings over these results, whole files, every path. */
-  project(results: readonly FileAnalysis[]): Finding[];
+  /** The project step's findings over these results, whole files, every path; only the rules named, when named. */
+  project(results: readonly FileAnalysis[], rules?: ReadonlySet<string>): Finding[];
 }
 
 export async function verifyProjectFixes(findings: readonly Finding[], check: ProjectFixCheck): Promise<void> {
@@ -42,12 +42,16 @@ export async function verifyProjectFixes(findings: readonly Finding[], check: Pr
     const whole: FileJob = { ...job, diff: undefined, verifyFixes: false };
     // Per-file findings before, without the diff filter (line numbers move with the edits).
     const base = job.diff ? await check.run(whole) : check.results[index];
-    const before = tally(base, check.project(replaced(check.results, index, base)));
+    // Only rules with facts from this file can report differently when it changes.
+    const rules = new Set(Object.keys(base.facts));
+    const before = tally(base, check.project(replaced(check.results, index, base), rules));
     const holds = async (batch: Finding[]): Promise<boolean> => {
       const text = applyEdits(decoded.text, batch.flatMap((f) => f.fix!.edits));
       const after = await check.run({ ...whole, file: { path, content: text } });
       if (!after.analysed || after.syntaxError || after.notes.some((n) => n.kind === 'crash' || n.kind === 'budget')) return false;
-      return improves(before, tally(after, check.project(replaced(check.results, index, after))), batch);
+      const affected = new Set([...rules, ...Object.keys(after.facts)]);
+      const beforeAll = affected.size === rules.size ? before : tally(base, check.project(replaced(check.results, index, base), affected));
+      return improves(beforeAll, tally(after, check.project(replaced(check.results, index, after), affected)), batch);
     };
     const batch = disjoint(fixed);
     for (const f of fixed) if (!batch.includes(f)) delete f.fix;

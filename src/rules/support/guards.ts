@@ -1,6 +1,6 @@
 import type { Node } from '../../engine/tree/index.js';
 import type { GuardSummary } from '../../engine/model/guards.js';
-import { GuardJoin, type GuardSite, type UnguardedAccess } from '../../engine/project/guards.js';
+import { GuardJoin, type GuardFile, type GuardSite, type UnguardedAccess } from '../../engine/project/guards.js';
 import type { ProjectContext, ProjectReport, RuleContext } from '../../engine/rule.js';
 import { indentDeeper, indentOf, indentUnit, startsLine } from './indent.js';
 import { calledWithSomeLock } from './locking.js';
@@ -94,8 +94,24 @@ function callsLockTaker(ctx: RuleContext, stmt: Node): boolean {
 /** The join of every file's summary in a project context. */
 export function joinFacts(ctx: ProjectContext): { join: GuardJoin; facts: Map<string, GuardRuleFacts> } {
   const facts = new Map(ctx.files.map((f) => [f.path, f.facts as GuardRuleFacts]));
-  const join = new GuardJoin([...facts].map(([path, f]) => ({ path, summary: f.summary })));
-  return { join, facts };
+  const files = [...facts].map(([path, f]) => ({ path, summary: f.summary }));
+  return { join: sharedJoin(files), facts };
+}
+
+/**
+ * TL107 and TL109 join the same summaries (one object per file, shared by both rules'
+ * facts): the second asks for the join the first built. Keyed weakly by the first
+ * summary, so a join lives no longer than the run's facts.
+ */
+const joins = new WeakMap<GuardSummary, { files: GuardFile[]; join: GuardJoin }>();
+
+function sharedJoin(files: GuardFile[]): GuardJoin {
+  const first = files[0]?.summary;
+  const known = first ? joins.get(first) : undefined;
+  if (known && known.files.length === files.length && known.files.every((f, i) => f.path === files[i].path && f.summary === files[i].summary)) return known.join;
+  const join = new GuardJoin(files);
+  if (first) joins.set(first, { files: files.map((f) => ({ path: f.path, summary: f.summary })), join });
+  return join;
 }
 
 /** The guard to name in a message: one declared, else one held in the same file, else the first. */
