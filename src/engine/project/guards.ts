@@ -241,11 +241,7 @@ export class GuardJoin {
 
   /** The canonical key of a lock: a class's lock attribute (on the class that defines it) or a module lock some file declares. */
   private lock(key: string): string | null {
-    const known = this.lockCache.get(key);
-    if (known !== undefined) return known;
-    const found = this.computeLock(key);
-    this.lockCache.set(key, found);
-    return found;
+    return remembered(this.lockCache, key, () => this.computeLock(key));
   }
 
   private computeLock(key: string): string | null {
@@ -265,11 +261,7 @@ export class GuardJoin {
 
   /** The canonical key of a piece of state, or null when no analysed file defines it. */
   private state(key: string): string | null {
-    const known = this.stateCache.get(key);
-    if (known !== undefined) return known;
-    const found = this.computeState(key);
-    this.stateCache.set(key, found);
-    return found;
+    return remembered(this.stateCache, key, () => this.computeState(key));
   }
 
   private computeState(key: string): string | null {
@@ -293,15 +285,11 @@ export class GuardJoin {
 
   /** The analysed class a dotted name denotes (exactly, or through a package prefix when only one matches). */
   private classKey(name: string): string | null {
-    const known = this.classCache.get(name);
-    if (known !== undefined) return known;
-    let found: string | null = this.classes.has(name) ? name : null;
-    if (!found && name.includes('.')) {
-      const matches = this.classNames.matches(name);
-      found = matches.length === 1 ? matches[0] : null;
-    }
-    this.classCache.set(name, found);
-    return found;
+    return remembered(this.classCache, name, () => {
+      if (this.classes.has(name)) return name;
+      const matches = name.includes('.') ? this.classNames.matches(name) : [];
+      return matches.length === 1 ? matches[0] : null;
+    });
   }
 
   /** The class (this one or a base, nearest first) that assigns the attribute; the class itself when none does. */
@@ -332,4 +320,13 @@ function lockName(key: string, classLock: boolean): string {
 
 function shortName(key: string): string {
   return key.slice(key.lastIndexOf('.') + 1);
+}
+
+/** The answer for `key`, computed on first ask (answers are never undefined). */
+function remembered<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const value = compute();
+  cache.set(key, value);
+  return value;
 }

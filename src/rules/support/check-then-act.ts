@@ -7,6 +7,7 @@ import { possiblyConcurrent } from './concurrent-code.js';
 import { calledWithSomeLock, functionName, namedAsLocked } from './locking.js';
 import { containerKindOf, moduleState } from './module-state.js';
 import { classConcurrency, lockOnSameOperation, shownConcurrent, type Concurrency } from './check-then-act-concurrency.js';
+import { caughtAround } from './handlers.js';
 
 /**
  * The check-then-act shapes of TL108: a test of shared state and an action that relies
@@ -480,7 +481,7 @@ function getAfterEmpty(model: SemanticModel, config: Pick<ThreadlintConfig, 'pro
   if (!mc || (mc.method !== 'get' && mc.method !== 'get_nowait')) return null;
   if (model.kindOf(mc.receiver) !== 'Queue') return null;
   const blocking = mc.method === 'get' && blocks(model, call);
-  if (!blocking && handlesEmpty(model, call)) return null;
+  if (!blocking && handlesEmpty(call)) return null;
   for (let child: Node = call, p = call.parent; p && !BOUNDARIES.has(p.type); child = p, p = p.parent) {
     const isIf = p.type === 'if_statement' && p.childForFieldName('consequence')?.id === child.id;
     const isWhile = p.type === 'while_statement' && p.childForFieldName('body')?.id === child.id;
@@ -509,17 +510,8 @@ function blocks(model: SemanticModel, call: Node): boolean {
 }
 
 /** The non-blocking get sits in a `try` with an `except` that catches `Empty` (or everything). */
-function handlesEmpty(model: SemanticModel, call: Node): boolean {
-  for (let child: Node = call, p = call.parent; p && !BOUNDARIES.has(p.type); child = p, p = p.parent) {
-    if (p.type !== 'try_statement' || p.childForFieldName('body')?.id !== child.id) continue;
-    for (const clause of p.namedChildren) {
-      if (clause?.type !== 'except_clause') continue;
-      const caught = clause.namedChildren.find((n) => n && n.type !== 'block' && n.type !== 'comment');
-      if (!caught || /\b(?:Empty|Exception|BaseException)\b/.test(caught.text)) return true;
-    }
-  }
-  void model;
-  return false;
+function handlesEmpty(call: Node): boolean {
+  return caughtAround(call, ['Empty'], (n) => BOUNDARIES.has(n.type));
 }
 
 /** `not Q.empty()`, `Q.qsize()` / `Q.qsize() > 0` / `len(Q.queue)`-free forms on the same queue. */

@@ -1,6 +1,7 @@
 import type { Node } from '../../engine/tree/index.js';
 import { unwrap, type SemanticModel } from '../../engine/model/model.js';
 import { firstParamName, type ClassInfo } from '../../engine/model/scopes.js';
+import { caughtAround } from './handlers.js';
 import { isWithin } from './loops.js';
 
 /**
@@ -305,16 +306,7 @@ function testsDone(model: SemanticModel, condition: Node, text: string, isDone: 
 
 /** Whether `node` sits in the body of a `try` (in `fn`) with a handler that catches `TimeoutError`. */
 export function handlesTimeout(node: Node, fn: Node): boolean {
-  let child = node;
-  for (let parent = node.parent; parent && parent.id !== fn.id; child = parent, parent = parent.parent) {
-    if (parent.type !== 'try_statement' || parent.childForFieldName('body')?.id !== child.id) continue;
-    for (const handler of parent.namedChildren) {
-      if (handler?.type !== 'except_clause') continue;
-      const caught = handler.namedChildren.find((c) => c && c.type !== 'block' && c.type !== 'comment');
-      if (!caught || /\b(?:TimeoutError|Exception|BaseException)\b/.test(caught.text)) return true;
-    }
-  }
-  return false;
+  return caughtAround(node, ['TimeoutError'], (n) => n.id === fn.id);
 }
 
 /** Whether a statement after `stmt` in its block tests `T.is_alive()`: the code already handles a join that timed out. */
